@@ -1,0 +1,118 @@
+"""`phananh`: serve, migrate, seed, create-user, export-schema. Same settings as the server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from api.settings import Settings, SettingsError
+from models.enums import Role
+
+logger = logging.getLogger("phananh.cli")
+T = TypeVar("T")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    handler: Callable[[Settings, argparse.Namespace], None] = args.handler
+    handler(settings, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="phananh", description="Traffic-report API: server and administration.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API with uvicorn on HOST:PORT")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="apply pending database migrations").set_defaults(handler=_migrate)
+    commands.add_parser("seed", help="load reference data (idempotent)").set_defaults(handler=_seed)
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(handler=_export_schema)
+
+    create_user = commands.add_parser("create-user", help="create a staff or admin account")
+    create_user.add_argument("--username", required=True)
+    create_user.add_argument("--password", required=True)
+    create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_user.add_argument("--agency", help="agency code, for OFFICER and AGENCY_ADMIN")
+    create_user.add_argument("--full-name", default="")
+    create_user.set_defaults(handler=_create_user)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "api.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from api.db import migrate
+
+    asyncio.run(migrate(settings))
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    from services.seed import seed_reference_data
+
+    summary = asyncio.run(_with_db(settings, seed_reference_data))
+    if summary.changed:
+        print(f"reference data: created {summary.created or 'nothing'}, updated {summary.updated or 'nothing'}")
+    else:
+        print("reference data: already up to date")
+
+
+def _export_schema(settings: Settings, args: argparse.Namespace) -> None:
+    from schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from services.errors import DomainError
+    from services.users import create_staff_user
+
+    async def create() -> str:
+        user = await create_staff_user(
+            username=args.username,
+            password=args.password,
+            role=Role(args.role),
+            agency_code=args.agency,
+            full_name=args.full_name,
+        )
+        return f"created {user.role.value} {user.username} ({user.id})"
+
+    try:
+        print(asyncio.run(_with_db(settings, create)))
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    from api.db import close_db, init_db
+
+    await init_db(settings)
+    try:
+        return await work()
+    finally:
+        await close_db()

@@ -1,0 +1,67 @@
+"""The Tortoise configuration, built from settings; shared by the server, the CLI, migrations and tests."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from api.settings import Settings
+from models import MODEL_MODULES
+
+logger = logging.getLogger("phananh.db")
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def ensure_sqlite_directory(database_url: str) -> None:
+    """aiosqlite waits forever instead of failing when the file's directory is missing, so make it first."""
+    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
+        Path(database_url.removeprefix("sqlite://").split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def init_db(settings: Settings) -> None:
+    """Connect Tortoise for this process.
+
+    The global fallback lets request tasks use the connections opened by uvicorn's lifespan task.
+    """
+    ensure_sqlite_directory(settings.database_url)
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration in `models/migrations`."""
+    ensure_sqlite_directory(settings.database_url)
+    await run_migrations(config=tortoise_config(settings.database_url), progress=_log_progress)
+    await Tortoise.close_connections()
+
+
+def __getattr__(name: str) -> dict[str, Any]:
+    """`TORTOISE_ORM` for Tortoise's own CLI (`tortoise makemigrations`), built only when that CLI asks for it."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings.from_env().database_url)
+    raise AttributeError(name)
+
+
+def _log_progress(event: str, app_label: str, name: str) -> None:
+    logger.info("migration %s.%s: %s", app_label, name, event.replace("_", " "))

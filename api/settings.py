@@ -1,0 +1,146 @@
+"""One typed settings object, read from the environment and nowhere else.
+
+Every backend is chosen by a URL (database, storage, events) so that the embedded default and production differ only
+in environment variables, never in code paths chosen elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class AppEnv(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SettingsError(ValueError):
+    """The environment describes a configuration the app must not run with."""
+
+
+DEV_JWT_SECRET = "dev-only-secret-do-not-use-in-production-0123456789"
+MIN_SECRET_BYTES = 32
+
+
+def _default_var_dir() -> Path:
+    return Path.cwd() / "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: AppEnv = AppEnv.DEV
+    database_url: str = ""
+    storage_url: str = ""
+    events_url: str = "memory://"
+    s3_endpoint_url: str | None = None
+    aws_access_key_id: str | None = field(default=None, repr=False)
+    aws_secret_access_key: str | None = field(default=None, repr=False)
+    aws_region: str = "ap-southeast-1"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    jwt_secret: str = field(default=DEV_JWT_SECRET, repr=False)
+    jwt_algorithm: str = "HS256"
+    jwt_private_key_file: Path | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "phananh-api"
+    jwt_audience: str = "phananh-clients"
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    cors_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is AppEnv.PRODUCTION
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build and validate settings; raise `SettingsError` with a message an operator can act on."""
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("VAR_DIR", str(_default_var_dir()))).resolve()
+        try:
+            app_env = AppEnv(env.get("APP_ENV", "dev"))
+        except ValueError:
+            raise SettingsError(
+                f"APP_ENV must be one of {', '.join(e.value for e in AppEnv)}, not {env['APP_ENV']!r}"
+            ) from None
+        host = env.get("HOST", "127.0.0.1")
+        port = _int(env, "PORT", 8000)
+        settings = cls(
+            app_env=app_env,
+            database_url=env.get("DATABASE_URL", f"sqlite://{var_dir / 'db.sqlite3'}"),
+            storage_url=env.get("STORAGE_URL", f"file://{var_dir / 'media'}"),
+            events_url=env.get("EVENTS_URL", "memory://"),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+            aws_region=env.get("AWS_REGION", "ap-southeast-1"),
+            host=host,
+            port=port,
+            public_url=env.get("PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
+            jwt_secret=env.get("JWT_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_JWT_SECRET),
+            jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
+            jwt_private_key_file=_path(env, "JWT_PRIVATE_KEY_FILE"),
+            jwt_public_key_file=_path(env, "JWT_PUBLIC_KEY_FILE"),
+            jwt_issuer=env.get("JWT_ISSUER", "phananh-api"),
+            jwt_audience=env.get("JWT_AUDIENCE", "phananh-clients"),
+            access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 15 * 60),
+            refresh_token_ttl_seconds=_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+            cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not self.database_url.startswith(("sqlite://", "postgres://", "asyncpg://")):
+            raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
+        if not self.storage_url.startswith(("file://", "s3://")):
+            raise SettingsError("STORAGE_URL must start with file:// or s3://")
+        if not self.events_url.startswith(("memory://", "redis://", "rediss://")):
+            raise SettingsError("EVENTS_URL must start with memory:// or redis://")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"PORT must be between 1 and 65535, not {self.port}")
+        if self.jwt_algorithm == "HS256":
+            self._validate_secret()
+        elif self.jwt_algorithm in ("RS256", "EdDSA"):
+            for name, path in (
+                ("JWT_PRIVATE_KEY_FILE", self.jwt_private_key_file),
+                ("JWT_PUBLIC_KEY_FILE", self.jwt_public_key_file),
+            ):
+                if path is None or not path.is_file():
+                    raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} needs {name} pointing at a key file")
+        else:
+            raise SettingsError("JWT_ALGORITHM must be HS256, RS256 or EdDSA")
+        if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
+            raise SettingsError("token lifetimes must be positive")
+
+    def _validate_secret(self) -> None:
+        if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data "
+                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
+            raise SettingsError("JWT_SECRET is the development secret; set a random one in production")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw) if raw else None

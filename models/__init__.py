@@ -1,0 +1,11 @@
+"""Tortoise models, one module per domain. `MODEL_MODULES` is what Tortoise and the migrations load."""
+
+MODEL_MODULES = [
+    "models.reference",
+    "models.agencies",
+    "models.users",
+    "models.media",
+    "models.reports",
+    "models.decisions",
+    "models.events",
+]

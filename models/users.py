@@ -1,0 +1,82 @@
+"""People who use the system, how they sign in, and their sessions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import IdentityProvider, Role
+
+if TYPE_CHECKING:
+    from models.agencies import Agency
+
+
+class User(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    role = fields.CharEnumField(Role, max_length=20, db_index=True)
+    agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
+    username = fields.CharField(max_length=80, unique=True, null=True)
+    password_hash = fields.CharField(max_length=200, null=True)
+    full_name = fields.CharField(max_length=200, default="")
+    phone = fields.CharField(max_length=20, null=True, db_index=True)
+    is_active = fields.BooleanField(default=True)
+    failed_login_count = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "user"
+
+
+class Identity(Model):
+    """A way a citizen is known to an outside system (a Zalo user id, a verified phone number)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="identities", on_delete=fields.CASCADE
+    )
+    provider = fields.CharEnumField(IdentityProvider, max_length=20)
+    subject = fields.CharField(max_length=128)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "identity"
+        unique_together = (("provider", "subject"),)
+
+
+class RefreshToken(Model):
+    """One link of the rotation chain of a session. Only the hash of the opaque token is stored."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    family = fields.UUIDField(db_index=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_token"
+
+
+class OtpChallenge(Model):
+    id = fields.IntField(primary_key=True)
+    phone = fields.CharField(max_length=20, db_index=True)
+    code_hash = fields.CharField(max_length=128)
+    client_address = fields.CharField(max_length=64, default="", db_index=True)
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    expires_at = fields.DatetimeField()
+    consumed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "otp_challenge"

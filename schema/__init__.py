@@ -1,0 +1,29 @@
+"""The GraphQL contract: each domain's Query, Mutation and Subscription merged into one schema."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql.error import GraphQLError
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from schema.agencies.queries import Query as AgencyQuery
+from schema.base.errors import ErrorCodes
+from schema.reference.queries import Query as ReferenceQuery
+
+Query = merge_types("Query", (ReferenceQuery, AgencyQuery))
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Expected errors (bad input, domain refusals) are the client's business; only bugs are logged, by
+        `ErrorCodes`, with the request id."""
+
+
+def build_schema() -> Schema:
+    return Schema(query=Query, extensions=[ErrorCodes])
+
+
+schema = build_schema()
+
+__all__ = ["Schema", "build_schema", "schema"]

@@ -1,0 +1,1 @@
+"""Agencies that receive and decide reports."""

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from models.enums import AgencyKind
+from schema.agencies.types import AgencyType
+from services import reference
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Agencies, by code; inactive ones only on request.")
+    async def agencies(
+        self,
+        kind: Annotated[AgencyKind | None, strawberry.argument(description="Only this kind.")] = None,
+        include_inactive: Annotated[bool, strawberry.argument(description="Also inactive agencies.")] = False,
+    ) -> list[AgencyType]:
+        return [AgencyType.from_model(a) for a in await reference.list_agencies(kind, include_inactive)]
+
+    @strawberry.field(description="One agency by id, or null if there is none.")
+    async def agency(
+        self, id: Annotated[strawberry.ID, strawberry.argument(description="The agency's id.")]
+    ) -> AgencyType | None:
+        found = await reference.get_agency(id)
+        return None if found is None else AgencyType.from_model(found)

@@ -1,0 +1,22 @@
+"""The typed context of one GraphQL request or websocket connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from api.settings import Settings
+from auth.principal import Principal
+from schema.base.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    principal: Principal | None = None
+    loaders: Loaders = field(default_factory=Loaders)

@@ -1,0 +1,10 @@
+"""The per-request bag of dataloaders. A fresh one is built for every request, never shared between users."""
+
+from __future__ import annotations
+
+from schema.agencies.loaders import AgencyByIdLoader
+
+
+class Loaders:
+    def __init__(self) -> None:
+        self.agency_by_id = AgencyByIdLoader()

@@ -1,0 +1,1 @@
+"""Wards, communes and report categories."""

@@ -1,0 +1,144 @@
+"""Test harness: one fresh database per run (SQLite or PostgreSQL), built by the real migrations and seeded once.
+
+`--db=sqlite` always works; `--db=postgres` uses the server at `--pg-url` and skips when none answers, except under
+CI (`CI=true`), where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import connections
+
+from api.app import create_app
+from api.db import close_db, init_db, migrate
+from api.settings import Settings
+from models.agencies import Agency, RoutingRule
+from services.seed import seed_reference_data
+
+# Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
+OPERATIONAL_TABLES = (
+    "report_event",
+    "decision",
+    "idempotency_key",
+    "media",
+    "report",
+    "refresh_token",
+    "identity",
+    "otp_challenge",
+    '"user"',
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=("sqlite", "postgres"), default="sqlite", help="database the suite runs on")
+    parser.addoption(
+        "--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres", help="PostgreSQL server for --db=postgres"
+    )
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, error: BaseException) -> None:
+    """Skip locally when a real service is missing; fail under CI, where it must be there."""
+    message = f"{name} is not available: {error}"
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: real services are required)")
+    pytest.skip(message)
+
+
+async def _create_postgres_database(server_url: str) -> tuple[str, str]:
+    name = f"phananh_test_{uuid.uuid4().hex[:12]}"
+    try:
+        conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        require_service("PostgreSQL", exc)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    base = server_url.rsplit("/", 1)[0]
+    return f"{base}/{name}", name
+
+
+async def _drop_postgres_database(server_url: str, name: str) -> None:
+    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+async def database_url(request: pytest.FixtureRequest, db_kind: str, tmp_path_factory: pytest.TempPathFactory):
+    if db_kind == "sqlite":
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    server_url = str(request.config.getoption("--pg-url"))
+    url, name = await _create_postgres_database(server_url)
+    yield url
+    await _drop_postgres_database(server_url, name)
+
+
+def make_settings(database_url: str, var_dir: Path, **overrides: str) -> Settings:
+    env = {
+        "APP_ENV": "test",
+        "DATABASE_URL": database_url,
+        "STORAGE_URL": f"file://{var_dir / 'media'}",
+        "EVENTS_URL": "memory://",
+        "VAR_DIR": str(var_dir),
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(database_url, tmp_path_factory.mktemp("var"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database(settings: Settings) -> AsyncIterator[datetime]:
+    """Migrate from zero, seed, and keep one connection pool for the whole run."""
+    await migrate(settings)
+    await init_db(settings)
+    await seed_reference_data()
+    seeded_at = datetime.now(UTC)
+    yield seeded_at
+    await close_db()
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(database: datetime) -> AsyncIterator[None]:
+    yield
+    connection = connections.get("default")
+    for table in OPERATIONAL_TABLES:
+        await connection.execute_query(f"DELETE FROM {table}")
+    await RoutingRule.filter(created_at__gt=database).delete()
+    await Agency.filter(created_at__gt=database).delete()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Any:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        yield http
