@@ -7,14 +7,17 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
+from api.authentication import BearerTokenBackend, on_authentication_error
 from api.db import close_db, init_db
 from api.graphql import GraphQLApp
 from api.request_id import RequestIdMiddleware
 from api.routes.health import healthz, readyz
 from api.settings import Settings
+from auth.tokens import TokenCodec
 from schema import schema
 
 
@@ -29,7 +32,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await close_db()
 
-    graphql = GraphQLApp(schema, settings)
+    tokens = TokenCodec(settings)
+    graphql = GraphQLApp(schema, settings, tokens)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_methods=["GET", "POST"],
                 allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
             ),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens), on_error=on_authentication_error),
         ],
         lifespan=lifespan,
     )

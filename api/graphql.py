@@ -1,4 +1,4 @@
-"""The GraphQL endpoint: strawberry's ASGI view with our context."""
+"""The GraphQL endpoint: strawberry's ASGI view with our context, and websocket authentication."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from api.authentication import principal_of
 from api.settings import Settings
+from auth.authentication import authenticate_header
+from auth.tokens import TokenCodec
 from schema import Schema
 from schema.base.context import Context
+from services.errors import Unauthenticated
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: Schema, settings: Settings) -> None:
+    def __init__(self, schema: Schema, settings: Settings, tokens: TokenCodec) -> None:
         super().__init__(
             schema,
             graphql_ide=None if settings.is_production else "graphiql",
@@ -25,6 +30,25 @@ class GraphQLApp(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=10),
         )
         self.settings = settings
+        self.tokens = tokens
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        return Context(request=request, response=response, settings=self.settings)
+        principal = principal_of(request) if isinstance(request, Request) else None
+        return Context(
+            request=request, response=response, settings=self.settings, tokens=self.tokens, principal=principal
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        """A websocket is authenticated once, by the token in its `connection_init` payload; none, no socket."""
+        params = context.connection_params or {}
+        authorization = params.get("authorization")
+        try:
+            principal = await authenticate_header(
+                self.tokens, authorization if isinstance(authorization, str) else None
+            )
+        except Unauthenticated:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        if principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.principal = principal
+        return {"role": principal.role.value}

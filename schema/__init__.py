@@ -8,10 +8,11 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.agencies.queries import Query as AgencyQuery
+from schema.auth.queries import Query as AuthQuery
 from schema.base.errors import ErrorCodes
 from schema.reference.queries import Query as ReferenceQuery
 
-Query = merge_types("Query", (ReferenceQuery, AgencyQuery))
+Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery))
 
 
 class Schema(strawberry.Schema):

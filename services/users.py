@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from tortoise.exceptions import IntegrityError
 
@@ -51,3 +52,7 @@ async def create_staff_user(
         )
     except IntegrityError:
         raise Conflict("That username is taken.", field="username") from None
+
+
+async def get_user(user_id: uuid.UUID) -> User | None:
+    return await User.get_or_none(id=user_id)

@@ -21,8 +21,11 @@ from tortoise import connections
 from api.app import create_app
 from api.db import close_db, init_db, migrate
 from api.settings import Settings
+from auth.tokens import TokenCodec
 from models.agencies import Agency, RoutingRule
+from models.enums import Role
 from services.seed import seed_reference_data
+from tests.factories import Caller, make_caller
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
@@ -142,3 +145,35 @@ def app(settings: Settings) -> Any:
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def codec(settings: Settings) -> TokenCodec:
+    return TokenCodec(settings)
+
+
+# One fixture per role, each a signed-in caller. Officers and agency admins belong to the city traffic police (PC08)
+# unless a test makes its own; `other_officer` is staff of another agency, for isolation tests.
+@pytest.fixture
+async def citizen(codec: TokenCodec) -> Caller:
+    return await make_caller(codec, Role.CITIZEN, phone="0912345678")
+
+
+@pytest.fixture
+async def officer(codec: TokenCodec) -> Caller:
+    return await make_caller(codec, Role.OFFICER, "PC08")
+
+
+@pytest.fixture
+async def agency_admin(codec: TokenCodec) -> Caller:
+    return await make_caller(codec, Role.AGENCY_ADMIN, "PC08")
+
+
+@pytest.fixture
+async def admin(codec: TokenCodec) -> Caller:
+    return await make_caller(codec, Role.ADMIN)
+
+
+@pytest.fixture
+async def other_officer(codec: TokenCodec) -> Caller:
+    return await make_caller(codec, Role.OFFICER, "CA-00070")

@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 
 from api.settings import Settings
 from auth.principal import Principal
+from auth.tokens import TokenCodec
 from schema.base.loaders import Loaders
 
 
@@ -18,5 +19,7 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     settings: Settings
+    tokens: TokenCodec
     principal: Principal | None = None
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)

@@ -1,0 +1,32 @@
+"""Turns a bearer token into a principal, checking the user still exists, is active, and what role they have now."""
+
+from __future__ import annotations
+
+from auth.principal import Principal
+from auth.tokens import TokenCodec
+from models.users import User
+from services.errors import Unauthenticated
+
+BEARER = "bearer "
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer ...` header; None without a header, an error for any other scheme."""
+    if authorization is None or not authorization.strip():
+        return None
+    if not authorization.lower().startswith(BEARER) or not authorization[len(BEARER) :].strip():
+        raise Unauthenticated("Send the access token as `Authorization: Bearer <token>`.", reason="malformed")
+    return authorization[len(BEARER) :].strip()
+
+
+async def authenticate_token(codec: TokenCodec, token: str) -> Principal:
+    claimed = codec.decode(token)
+    user = await User.get_or_none(id=claimed.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("This account can no longer sign in.", reason="inactive")
+    return Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)  # type: ignore[attr-defined]
+
+
+async def authenticate_header(codec: TokenCodec, authorization: str | None) -> Principal | None:
+    token = bearer_token(authorization)
+    return None if token is None else await authenticate_token(codec, token)
