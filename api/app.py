@@ -15,6 +15,7 @@ from api.authentication import BearerTokenBackend, on_authentication_error
 from api.db import close_db, init_db
 from api.graphql import GraphQLApp
 from api.request_id import RequestIdMiddleware
+from api.routes.dev import dev_routes
 from api.routes.health import healthz, readyz
 from api.settings import Settings
 from auth.tokens import TokenCodec
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *dev_routes(settings),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     create_user.add_argument("--agency", help="agency code, for OFFICER and AGENCY_ADMIN")
     create_user.add_argument("--full-name", default="")
     create_user.set_defaults(handler=_create_user)
+
+    outbox = commands.add_parser("outbox", help="show the latest sign-in codes of the dev SMS outbox (not production)")
+    outbox.add_argument("--phone", help="only codes sent to this number")
+    outbox.add_argument("--limit", type=int, default=10)
+    outbox.set_defaults(handler=_outbox)
     return parser
 
 
@@ -106,6 +111,27 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def _outbox(settings: Settings, args: argparse.Namespace) -> None:
+    from auth.phones import normalise_phone
+    from auth.providers import outbox_path
+    from auth.providers.otp import DevOutbox
+    from services.errors import InvalidInput
+
+    if settings.otp_sender != "outbox":
+        print("error: OTP_SENDER is not outbox: there is no dev outbox to read", file=sys.stderr)
+        raise SystemExit(1)
+    try:
+        phone = normalise_phone(args.phone) if args.phone else None
+    except InvalidInput as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    messages = DevOutbox(outbox_path(settings)).read(phone, args.limit)
+    if not messages:
+        print("the outbox is empty")
+    for message in messages:
+        print(f"{message['sentAt']}  {message['to']}  code {message['code']}  (expires {message['expiresAt']})")
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

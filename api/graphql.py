@@ -14,6 +14,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from api.authentication import principal_of
 from api.settings import Settings
 from auth.authentication import authenticate_header
+from auth.providers import build_providers
 from auth.tokens import TokenCodec
 from schema import Schema
 from schema.base.context import Context
@@ -31,11 +32,17 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.tokens = tokens
+        self.providers = build_providers(settings)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         principal = principal_of(request) if isinstance(request, Request) else None
         return Context(
-            request=request, response=response, settings=self.settings, tokens=self.tokens, principal=principal
+            request=request,
+            response=response,
+            settings=self.settings,
+            tokens=self.tokens,
+            principal=principal,
+            providers=self.providers,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:

@@ -24,6 +24,7 @@ class SettingsError(ValueError):
 
 
 DEV_JWT_SECRET = "dev-only-secret-do-not-use-in-production-0123456789"
+DEV_SESSION_SECRET = "dev-only-session-secret-do-not-use-in-production-0123"
 MIN_SECRET_BYTES = 32
 
 
@@ -54,6 +55,21 @@ class Settings:
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    var_dir: Path = field(default_factory=_default_var_dir)
+    # Sign-in (issue 3). SESSION_SECRET keys the HMACs of refresh tokens and OTP codes, whatever signs the JWTs.
+    session_secret: str = field(default=DEV_SESSION_SECRET, repr=False)
+    refresh_grace_seconds: int = 10
+    zalo_verifier: str = "dev"
+    zalo_api_url: str = "https://graph.zalo.me/v2.0"
+    zalo_app_secret: str | None = field(default=None, repr=False)
+    otp_sender: str = "outbox"
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 5
+    otp_resend_seconds: int = 60
+    otp_phone_limit_per_hour: int = 5
+    otp_address_limit_per_hour: int = 20
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 15 * 60
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +110,20 @@ class Settings:
             refresh_token_ttl_seconds=_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
             cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            var_dir=var_dir,
+            session_secret=env.get("SESSION_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_SESSION_SECRET),
+            refresh_grace_seconds=_int(env, "REFRESH_GRACE_SECONDS", 10),
+            zalo_verifier=env.get("ZALO_VERIFIER", "http" if app_env is AppEnv.PRODUCTION else "dev"),
+            zalo_api_url=env.get("ZALO_API_URL", "https://graph.zalo.me/v2.0").rstrip("/"),
+            zalo_app_secret=env.get("ZALO_APP_SECRET") or None,
+            otp_sender=env.get("OTP_SENDER", "disabled" if app_env is AppEnv.PRODUCTION else "outbox"),
+            otp_ttl_seconds=_int(env, "OTP_TTL_SECONDS", 300),
+            otp_max_attempts=_int(env, "OTP_MAX_ATTEMPTS", 5),
+            otp_resend_seconds=_int(env, "OTP_RESEND_SECONDS", 60),
+            otp_phone_limit_per_hour=_int(env, "OTP_PHONE_LIMIT_PER_HOUR", 5),
+            otp_address_limit_per_hour=_int(env, "OTP_ADDRESS_LIMIT_PER_HOUR", 20),
+            login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
+            login_lockout_seconds=_int(env, "LOGIN_LOCKOUT_SECONDS", 15 * 60),
         )
         settings.validate()
         return settings
@@ -120,6 +150,37 @@ class Settings:
             raise SettingsError("JWT_ALGORITHM must be HS256, RS256 or EdDSA")
         if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
             raise SettingsError("token lifetimes must be positive")
+        self._validate_sign_in()
+
+    def _validate_sign_in(self) -> None:
+        """Dev shortcuts (a Zalo verifier that trusts any `dev-zalo:` token, codes written to a local outbox) would
+        let anyone sign in as anyone: production refuses to start with them."""
+        if self.zalo_verifier not in ("dev", "http"):
+            raise SettingsError("ZALO_VERIFIER must be dev or http")
+        if self.otp_sender not in ("outbox", "disabled"):
+            raise SettingsError("OTP_SENDER must be outbox or disabled (no SMS vendor is integrated yet)")
+        if self.is_production and self.zalo_verifier == "dev":
+            raise SettingsError("ZALO_VERIFIER=dev accepts forged dev-zalo tokens; production needs ZALO_VERIFIER=http")
+        if self.is_production and self.otp_sender == "outbox":
+            raise SettingsError("OTP_SENDER=outbox writes codes to a local file; it is refused in production")
+        if not self.zalo_api_url.startswith(("https://", "http://")):
+            raise SettingsError("ZALO_API_URL must be an http(s) URL")
+        if len(self.session_secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"SESSION_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data")
+        if self.is_production and self.session_secret == DEV_SESSION_SECRET:
+            raise SettingsError("SESSION_SECRET is the development secret; set a random one in production")
+        for name, value in (
+            ("OTP_TTL_SECONDS", self.otp_ttl_seconds),
+            ("OTP_MAX_ATTEMPTS", self.otp_max_attempts),
+            ("OTP_PHONE_LIMIT_PER_HOUR", self.otp_phone_limit_per_hour),
+            ("OTP_ADDRESS_LIMIT_PER_HOUR", self.otp_address_limit_per_hour),
+            ("LOGIN_MAX_FAILURES", self.login_max_failures),
+            ("LOGIN_LOCKOUT_SECONDS", self.login_lockout_seconds),
+        ):
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive")
+        if self.refresh_grace_seconds < 0 or self.otp_resend_seconds < 0:
+            raise SettingsError("REFRESH_GRACE_SECONDS and OTP_RESEND_SECONDS must not be negative")
 
     def _validate_secret(self) -> None:
         if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:

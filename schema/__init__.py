@@ -8,11 +8,15 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.agencies.queries import Query as AgencyQuery
+from schema.auth.mutations import Mutation as AuthMutation
 from schema.auth.queries import Query as AuthQuery
+from schema.auth.staff import Mutation as StaffMutation
+from schema.auth.staff import Query as StaffQuery
 from schema.base.errors import ErrorCodes
 from schema.reference.queries import Query as ReferenceQuery
 
-Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery))
+Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery))
+Mutation = merge_types("Mutation", (AuthMutation, StaffMutation))
 
 
 class Schema(strawberry.Schema):
@@ -22,7 +26,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> Schema:
-    return Schema(query=Query, extensions=[ErrorCodes])
+    return Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes])
 
 
 schema = build_schema()

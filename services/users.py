@@ -1,4 +1,8 @@
-"""Accounts: creating staff and administrators, and the rules that keep them consistent."""
+"""Accounts: creating staff and administrators, and the rules of who may manage whom.
+
+An ADMIN manages every staff account; an AGENCY_ADMIN manages the officers of their own agency and nothing else (not
+other agencies, not promotions). Checks live here so that the CLI, GraphQL and tests all pass through them.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,27 @@ import uuid
 from tortoise.exceptions import IntegrityError
 
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from auth.principal import Principal
 from models.agencies import Agency
 from models.enums import Role
 from models.users import User
-from services.errors import Conflict, InvalidInput
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.reference import parse_uuid
+from services.sessions import revoke_user_sessions
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 AGENCY_ROLES = (Role.OFFICER, Role.AGENCY_ADMIN)
+MAX_STAFF_LISTED = 500
 
 
 async def create_staff_user(
-    *, username: str, password: str, role: Role, agency_code: str | None, full_name: str = ""
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    agency_code: str | None = None,
+    agency_id: uuid.UUID | None = None,
+    full_name: str = "",
 ) -> User:
     """Create a password account. Officers and agency admins belong to exactly one active agency; admins to none.
 
@@ -35,12 +49,13 @@ async def create_staff_user(
         raise InvalidInput("Citizens sign in with Zalo or a phone code, not a password.", field="role")
     agency: Agency | None = None
     if role in AGENCY_ROLES:
-        if not agency_code:
+        if not agency_code and agency_id is None:
             raise InvalidInput(f"A {role.value} belongs to an agency.", field="agency")
-        agency = await Agency.get_or_none(code=agency_code, active=True)
+        lookup = {"code": agency_code} if agency_code else {"id": agency_id}
+        agency = await Agency.get_or_none(active=True, **lookup)
         if agency is None:
-            raise InvalidInput(f"No active agency has the code {agency_code!r}.", field="agency")
-    elif agency_code:
+            raise InvalidInput(f"No active agency matches {agency_code or agency_id}.", field="agency")
+    elif agency_code or agency_id:
         raise InvalidInput("An ADMIN belongs to no agency.", field="agency")
     try:
         return await User.create(
@@ -52,6 +67,64 @@ async def create_staff_user(
         )
     except IntegrityError:
         raise Conflict("That username is taken.", field="username") from None
+
+
+def _agency_id(raw: str | None) -> uuid.UUID | None:
+    if raw is None or raw == "":
+        return None
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise InvalidInput("Not an agency id.", field="agencyId")
+    return parsed
+
+
+def _require_manager_of(actor: Principal, agency_id: uuid.UUID | None, role: Role = Role.OFFICER) -> None:
+    if actor.role is Role.ADMIN:
+        return
+    if actor.role is not Role.AGENCY_ADMIN:
+        raise Forbidden("Only administrators manage staff.")
+    if role is not Role.OFFICER:
+        raise Forbidden("An agency admin manages officers only.")
+    if agency_id is None or agency_id != actor.agency_id:
+        raise Forbidden("You manage the staff of your own agency only.")
+
+
+async def create_staff_user_as(
+    actor: Principal, *, username: str, password: str, role: Role, agency_id: str | None, full_name: str = ""
+) -> User:
+    parsed = _agency_id(agency_id)
+    _require_manager_of(actor, parsed, role)
+    return await create_staff_user(
+        username=username, password=password, role=role, agency_id=parsed, full_name=full_name
+    )
+
+
+async def set_user_active(actor: Principal, user_id: str, active: bool) -> User:
+    """Deactivation takes effect at once: access tokens are re-checked per request and sessions are revoked."""
+    parsed = parse_uuid(user_id)
+    target = None if parsed is None else await User.get_or_none(id=parsed)
+    if target is None:
+        raise NotFound("No such user.", field="userId")
+    if target.id == actor.user_id:
+        raise Forbidden("You cannot change your own account's status.")
+    _require_manager_of(actor, target.agency_id, target.role)  # type: ignore[attr-defined]
+    target.is_active = active
+    if active:
+        target.failed_login_count = 0
+        target.locked_until = None
+    await target.save(update_fields=["is_active", "failed_login_count", "locked_until", "updated_at"])
+    if not active:
+        await revoke_user_sessions(target.id)
+    return target
+
+
+async def list_staff(actor: Principal, agency_id: str) -> list[User]:
+    """An agency's officers and admins by username (an agency has tens of staff, so one bounded page)."""
+    parsed = _agency_id(agency_id)
+    _require_manager_of(actor, parsed)
+    if parsed is None or not await Agency.exists(id=parsed):
+        raise NotFound("No such agency.", field="agencyId")
+    return await User.filter(agency_id=parsed).order_by("username").limit(MAX_STAFF_LISTED)
 
 
 async def get_user(user_id: uuid.UUID) -> User | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import strawberry
 
@@ -8,6 +9,8 @@ from models.enums import Role
 from models.users import User
 from schema.agencies.types import AgencyType
 from schema.base.info import Info
+from services.otp import OtpRequest
+from services.sessions import Session
 
 RoleEnum = strawberry.enum(
     Role,
@@ -24,6 +27,8 @@ class UserType:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     role: Role = strawberry.field(description="What this user may do.")
     full_name: str = strawberry.field(description="Name, as given; may be empty for citizens.")
+    username: str | None = strawberry.field(description="Sign-in name of staff and admins; null for citizens.")
+    active: bool = strawberry.field(description="False once an administrator has deactivated the account.")
     agency_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The agency of an officer or agency admin; null for citizens and admins.")
@@ -39,5 +44,37 @@ class UserType:
             id=strawberry.ID(str(user.id)),
             role=user.role,
             full_name=user.full_name,
+            username=user.username,
+            active=user.is_active,
             agency_id=user.agency_id,  # type: ignore[attr-defined]
         )
+
+
+@strawberry.type(name="AuthPayload", description="A new session: keep both tokens; send the access token.")
+class AuthPayload:
+    access_token: str = strawberry.field(description="JWT for `Authorization: Bearer`; short-lived.")
+    refresh_token: str = strawberry.field(
+        description="Opaque; trade it once with `refreshSession` for a new pair. Reusing a spent one ends the session."
+    )
+    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
+    user: UserType = strawberry.field(description="Who signed in.")
+
+    @classmethod
+    def from_session(cls, session: Session) -> AuthPayload:
+        return cls(
+            access_token=session.access_token,
+            refresh_token=session.refresh_token,
+            expires_in=session.expires_in,
+            user=UserType.from_model(session.user),
+        )
+
+
+@strawberry.type(name="OtpRequest", description="A sign-in code is on its way by SMS.")
+class OtpRequestType:
+    phone: str = strawberry.field(description="The phone number in canonical form (+84...), as the code was sent.")
+    expires_at: datetime = strawberry.field(description="When the code stops working.")
+    resend_after: datetime = strawberry.field(description="The earliest time another code may be requested.")
+
+    @classmethod
+    def from_request(cls, request: OtpRequest) -> OtpRequestType:
+        return cls(phone=request.phone, expires_at=request.expires_at, resend_after=request.resend_after)

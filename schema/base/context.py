@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 
 from api.settings import Settings
 from auth.principal import Principal
+from auth.providers import Providers
 from auth.tokens import TokenCodec
 from schema.base.loaders import Loaders
 
@@ -23,3 +24,4 @@ class Context:
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    providers: Providers = field(kw_only=True)

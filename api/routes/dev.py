@@ -1,0 +1,33 @@
+"""Development-only routes: read the dev SMS outbox without a phone. Never mounted in production."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.settings import Settings
+from auth.phones import normalise_phone
+from auth.providers import outbox_path
+from auth.providers.otp import DevOutbox
+from services.errors import InvalidInput
+
+MAX_LIMIT = 100
+
+
+def dev_routes(settings: Settings) -> list[Route]:
+    if settings.is_production or settings.otp_sender != "outbox":
+        return []
+    outbox = DevOutbox(outbox_path(settings))
+
+    async def read_outbox(request: Request) -> JSONResponse:
+        """`GET /dev/outbox?phone=0912345678&limit=5`: the latest sign-in codes sent, newest first."""
+        raw_phone = request.query_params.get("phone")
+        try:
+            phone = normalise_phone(raw_phone) if raw_phone else None
+            limit = min(MAX_LIMIT, max(1, int(request.query_params.get("limit", "20"))))
+        except (InvalidInput, ValueError) as exc:
+            return JSONResponse({"error": str(exc), "code": "BAD_USER_INPUT"}, status_code=400)
+        return JSONResponse({"messages": outbox.read(phone, limit)})
+
+    return [Route("/dev/outbox", read_outbox, methods=["GET"])]

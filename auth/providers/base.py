@@ -1,0 +1,28 @@
+"""The one interface every sign-in provider implements (Zalo now, iHanoi's single sign-on later).
+
+A provider only proves who someone is in its own namespace: `(provider, subject)`. Turning that into an account is
+the job of `services.signin`, the same for every provider, so a new provider is one new file here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from models.enums import IdentityProvider
+
+
+@dataclass(frozen=True)
+class VerifiedIdentity:
+    provider: IdentityProvider
+    subject: str
+    phone: str | None = None
+    full_name: str = ""
+
+
+class SignInProvider(Protocol):
+    provider: IdentityProvider
+
+    async def verify(self, credential: str) -> VerifiedIdentity:
+        """The identity the credential proves; `services.errors.Unauthenticated` when it proves nothing."""
+        ...

@@ -1,0 +1,102 @@
+"""Phone sign-in codes: issuing them under rate limits, and checking them under an attempt limit.
+
+Limits exist because each code costs an SMS and six digits fall to guessing: a code lives OTP_TTL_SECONDS and
+allows OTP_MAX_ATTEMPTS tries; a phone may ask again after OTP_RESEND_SECONDS and OTP_PHONE_LIMIT_PER_HOUR times an
+hour; one client address OTP_ADDRESS_LIMIT_PER_HOUR times an hour across phones. A new code supersedes older ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from api.settings import Settings
+from auth.phones import normalise_phone
+from auth.providers.otp import OtpSender, code_matches, hash_code, new_code
+from models.users import OtpChallenge
+from services.errors import Forbidden, RateLimited, Unauthenticated
+
+WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class OtpRequest:
+    phone: str
+    expires_at: datetime
+    resend_after: datetime
+
+
+def _retry_after(until: datetime, now: datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+async def _check_limits(settings: Settings, phone: str, client_address: str, now: datetime) -> None:
+    latest = await OtpChallenge.filter(phone=phone).order_by("-created_at").first()
+    resend_at = latest.created_at + timedelta(seconds=settings.otp_resend_seconds) if latest else now
+    if resend_at > now:
+        raise RateLimited(
+            "A code was just sent; wait before asking again.", retry_after_seconds=_retry_after(resend_at, now)
+        )
+    for scope, limit, recent in (
+        ("this phone", settings.otp_phone_limit_per_hour, OtpChallenge.filter(phone=phone)),
+        ("this network", settings.otp_address_limit_per_hour, OtpChallenge.filter(client_address=client_address)),
+    ):
+        window = recent.filter(created_at__gt=now - WINDOW)
+        if await window.count() >= limit:
+            oldest = await window.order_by("created_at").first()
+            assert oldest is not None
+            raise RateLimited(
+                f"Too many codes were requested from {scope}; try again later.",
+                retry_after_seconds=_retry_after(oldest.created_at + WINDOW, now),
+            )
+
+
+async def request_otp(settings: Settings, sender: OtpSender | None, phone: str, client_address: str) -> OtpRequest:
+    canonical = normalise_phone(phone)
+    if sender is None:
+        raise Forbidden("Sign-in by phone code is not available yet; sign in with Zalo.", reason="otp_disabled")
+    now = datetime.now(UTC)
+    await _check_limits(settings, canonical, client_address, now)
+    code = new_code()
+    expires_at = now + timedelta(seconds=settings.otp_ttl_seconds)
+    async with in_transaction():
+        await OtpChallenge.filter(phone=canonical, consumed_at__isnull=True).update(consumed_at=now)
+        await OtpChallenge.create(
+            phone=canonical,
+            code_hash=hash_code(settings.session_secret, canonical, code),
+            client_address=client_address[:64],
+            created_at=now,
+            expires_at=expires_at,
+        )
+        await sender.send(canonical, code, expires_at)
+    return OtpRequest(
+        phone=canonical, expires_at=expires_at, resend_after=now + timedelta(seconds=settings.otp_resend_seconds)
+    )
+
+
+async def verify_otp(settings: Settings, phone: str, code: str) -> str:
+    """The canonical phone the code proves; a wrong, spent, expired or over-tried code proves nothing."""
+    canonical = normalise_phone(phone)
+    now = datetime.now(UTC)
+    wrong = Unauthenticated("The code is wrong or has expired; request a new one.", reason="invalid_code")
+    challenge = (
+        await OtpChallenge.filter(phone=canonical, consumed_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if challenge is None:
+        raise wrong
+    counted = await OtpChallenge.filter(id=challenge.id, attempts__lt=settings.otp_max_attempts).update(
+        attempts=F("attempts") + 1
+    )
+    if not counted:
+        raise Unauthenticated("Too many wrong codes; request a new one.", reason="too_many_attempts")
+    if not code_matches(settings.session_secret, canonical, code.strip(), challenge.code_hash):
+        raise wrong
+    if not await OtpChallenge.filter(id=challenge.id, consumed_at__isnull=True).update(consumed_at=now):
+        raise wrong
+    return canonical

@@ -1,0 +1,190 @@
+"""Who may call what: every root field of the schema x every role, with the expected answer as data.
+
+The operations come from the schema itself, so a new operation without a row here fails the suite. "deny" means
+UNAUTHENTICATED for an anonymous caller and FORBIDDEN for a signed-in one; "allow" means neither (NOT_FOUND,
+BAD_USER_INPUT and the like are the operation's own business). To add an operation: add one `Case` to `MATRIX`,
+with a minimal document and, when it needs fresh data per call, a `prepare` that returns the variables.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import graphql
+import httpx
+import pytest
+
+from api.settings import Settings
+from auth.tokens import TokenCodec
+from models.agencies import Agency
+from models.enums import Role
+from schema import schema
+from services import otp, sessions
+from services.users import create_staff_user
+from tests.factories import Caller, make_user
+from tests.graphql import error_codes, gql
+
+ROLES = ("anon", "citizen", "officer", "agency_admin", "admin")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anon"}
+STAFF = frozenset({"officer", "agency_admin", "admin"})
+MANAGERS = frozenset({"agency_admin", "admin"})
+ADMINS = frozenset({"admin"})
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
+_serial = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Env:
+    """What a `prepare` may use to build fresh variables for one call."""
+
+    settings: Settings
+    codec: TokenCodec
+    callers: dict[str, Caller]
+
+
+Prepare = Callable[[Env], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    document: str
+    allow: frozenset[str]
+    variables: dict[str, Any] = field(default_factory=dict)
+    prepare: Prepare | None = None
+
+
+async def _pc08(env: Env) -> dict[str, Any]:
+    return {"agency": str((await Agency.get(code="PC08")).id)}
+
+
+async def _zalo_token(env: Env) -> dict[str, Any]:
+    return {"t": f"dev-zalo:matrix-{next(_serial)}"}
+
+
+async def _fresh_phone(env: Env) -> dict[str, Any]:
+    return {"p": f"09120{next(_serial):05d}"}
+
+
+class _Capture:
+    code = ""
+
+    async def send(self, phone: str, code: str, expires_at: datetime) -> None:
+        self.code = code
+
+
+async def _otp_code(env: Env) -> dict[str, Any]:
+    phone, sender = f"09130{next(_serial):05d}", _Capture()
+    await otp.request_otp(env.settings, sender, phone, f"matrix-{phone}")
+    return {"p": phone, "c": sender.code}
+
+
+async def _password_account(env: Env) -> dict[str, Any]:
+    username = f"matrix-{next(_serial)}"
+    await create_staff_user(username=username, password="matrix password", role=Role.ADMIN)
+    return {"u": username, "p": "matrix password"}
+
+
+async def _refresh_token(env: Env) -> dict[str, Any]:
+    session = await sessions.start_session(env.settings, env.codec, await make_user(Role.CITIZEN))
+    return {"r": session.refresh_token}
+
+
+async def _new_officer(env: Env) -> dict[str, Any]:
+    agency = (await _pc08(env))["agency"]
+    return {"input": {"username": f"matrix-{next(_serial)}", "password": "matrix password", "role": "OFFICER",
+                      "agencyId": agency}}  # fmt: skip
+
+
+async def _pc08_officer(env: Env) -> dict[str, Any]:
+    return {"id": str((await make_user(Role.OFFICER, "PC08")).id)}
+
+
+MATRIX: dict[str, Case] = {
+    # Query
+    "Query.me": Case("{ me { id } }", EVERYONE),
+    "Query.categories": Case("{ categories { code } }", EVERYONE),
+    "Query.wards": Case("{ wards { code } }", EVERYONE),
+    "Query.agencies": Case("{ agencies { code } }", EVERYONE),
+    "Query.agency": Case("query($id: ID!) { agency(id: $id) { code } }", EVERYONE, {"id": ZERO_ID}),
+    "Query.staff": Case("query($agency: ID!) { staff(agencyId: $agency) { id } }", MANAGERS, prepare=_pc08),
+    # Mutation: sign-in needs no token, by definition.
+    "Mutation.loginWithZalo": Case(
+        "mutation($t: String!) { loginWithZalo(zaloAccessToken: $t) { accessToken } }", EVERYONE, prepare=_zalo_token
+    ),
+    "Mutation.requestOtp": Case(
+        "mutation($p: String!) { requestOtp(phone: $p) { expiresAt } }", EVERYONE, prepare=_fresh_phone
+    ),
+    "Mutation.loginWithOtp": Case(
+        "mutation($p: String!, $c: String!) { loginWithOtp(phone: $p, code: $c) { accessToken } }",
+        EVERYONE,
+        prepare=_otp_code,
+    ),
+    "Mutation.loginWithPassword": Case(
+        "mutation($u: String!, $p: String!) { loginWithPassword(username: $u, password: $p) { accessToken } }",
+        EVERYONE,
+        prepare=_password_account,
+    ),
+    "Mutation.refreshSession": Case(
+        "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }", EVERYONE, prepare=_refresh_token
+    ),
+    "Mutation.logout": Case("mutation($r: String!) { logout(refreshToken: $r) }", EVERYONE, {"r": "unknown"}),
+    # Mutation: staff management (record-level rules are in tests/test_staff.py).
+    "Mutation.createStaffUser": Case(
+        "mutation($input: CreateStaffUserInput!) { createStaffUser(input: $input) { id } }",
+        MANAGERS,
+        prepare=_new_officer,
+    ),
+    "Mutation.setUserActive": Case(
+        "mutation($id: ID!) { setUserActive(userId: $id, active: false) { id } }", MANAGERS, prepare=_pc08_officer
+    ),
+}
+
+
+def schema_operations() -> list[str]:
+    """Every root field of the schema as `Type.field`, read from the SDL the server serves."""
+    built = graphql.build_schema(schema.as_str())
+    roots = (built.query_type, built.mutation_type, built.subscription_type)
+    return sorted(f"{root.name}.{name}" for root in roots if root is not None for name in root.fields)
+
+
+def test_every_operation_has_a_row() -> None:
+    operations = schema_operations()
+    missing = sorted(set(operations) - MATRIX.keys())
+    assert not missing, f"add these operations to MATRIX in {__name__}: {missing}"
+    stale = sorted(MATRIX.keys() - set(operations))
+    assert not stale, f"these MATRIX rows name operations the schema no longer has: {stale}"
+
+
+@pytest.mark.parametrize("operation", schema_operations())
+async def test_authorization(
+    operation: str,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    codec: TokenCodec,
+    citizen: Caller,
+    officer: Caller,
+    agency_admin: Caller,
+    admin: Caller,
+) -> None:
+    case = MATRIX.get(operation)
+    assert case is not None, f"{operation} has no row in MATRIX"
+    assert not operation.startswith("Subscription."), "subscriptions need a websocket runner here (none exist yet)"
+    callers = {"citizen": citizen, "officer": officer, "agency_admin": agency_admin, "admin": admin}
+    env = Env(settings=settings, codec=codec, callers=callers)
+    outcomes: dict[str, str] = {}
+    for role in ROLES:
+        variables = {**case.variables, **(await case.prepare(env) if case.prepare else {})}
+        token = callers[role].token if role in callers else None
+        codes = set(error_codes(await gql(client, case.document, variables, token)))
+        denied_as = "UNAUTHENTICATED" if role == "anon" else "FORBIDDEN"
+        if role in case.allow:
+            outcomes[role] = "allow" if not codes & {"UNAUTHENTICATED", "FORBIDDEN"} else f"refused {sorted(codes)}"
+        else:
+            outcomes[role] = "deny" if codes == {denied_as} else f"not denied as {denied_as}: {sorted(codes)}"
+    expected = {role: "allow" if role in case.allow else "deny" for role in ROLES}
+    assert outcomes == expected
