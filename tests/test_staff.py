@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from models.agencies import Agency
 from models.enums import Role
@@ -80,8 +83,9 @@ async def test_deactivation_ends_access_and_sessions_at_once(client: httpx.Async
     assert off["setUserActive"] == {"id": str(officer.id), "active": False}
     assert error_codes(await gql(client, ME, token=access)) == ["UNAUTHENTICATED"]
     assert await RefreshToken.filter(user_id=officer.id, revoked_at__isnull=True).count() == 0
+    await User.filter(id=officer.id).update(failed_login_count=3, locked_until=datetime.now(UTC) + timedelta(hours=1))
     on = only_data(await gql(client, SET_ACTIVE, {"id": str(officer.id), "active": True}, agency_admin.token))
-    assert on["setUserActive"]["active"] is True
+    assert on["setUserActive"]["active"] is True  # and unlocked:
     assert only_data(await gql(client, LOGIN_WITH_PASSWORD, {"u": "officer-c", "p": PASSWORD}))
 
 
@@ -110,3 +114,22 @@ async def test_staff_lists_are_scoped(
     assert error_codes(await gql(client, STAFF, {"agency": pc08}, officer.token)) == ["FORBIDDEN"]
     others = only_data(await gql(client, STAFF, {"agency": other}, admin.token))["staff"]
     assert [s["username"] for s in others] == [other_officer.user.username]
+
+
+async def test_the_staff_list_is_n_plus_one_free(
+    client: httpx.AsyncClient, admin: Caller, caplog: pytest.LogCaptureFixture
+) -> None:
+    pc08 = await _agency_id("PC08")
+
+    async def queries() -> int:
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+            only_data(await gql(client, STAFF, {"agency": pc08}, admin.token))
+        return sum(r.name == "tortoise.db_client" and "SELECT" in r.getMessage().upper() for r in caplog.records)
+
+    await make_user(Role.OFFICER, "PC08")
+    few = await queries()
+    for _ in range(5):
+        await make_user(Role.OFFICER, "PC08")
+    assert await queries() == few
+    assert few == 4  # the caller, the agency exists, the staff page, their agencies in one batch
