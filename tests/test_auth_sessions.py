@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -86,3 +87,12 @@ async def test_unknown_expired_and_deactivated_sessions_are_refused(client: http
     body = await gql(client, REFRESH, {"r": disabled["refreshToken"]})
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert body["errors"][0]["extensions"]["reason"] == "inactive"
+
+
+async def test_two_simultaneous_refreshes_get_the_same_pair_and_keep_the_session(client: httpx.AsyncClient) -> None:
+    first = await zalo_login(client, "race-1")
+    bodies = await asyncio.gather(*(gql(client, REFRESH, {"r": first["refreshToken"]}) for _ in range(2)))
+    tokens = {only_data(body)["refreshSession"]["refreshToken"] for body in bodies}
+    assert len(tokens) == 1
+    assert await RefreshToken.filter(revoked_at__isnull=False).count() == 0
+    assert await RefreshToken.all().count() == 2

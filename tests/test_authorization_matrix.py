@@ -4,12 +4,14 @@ The operations come from the schema itself, so a new operation without a row her
 UNAUTHENTICATED for an anonymous caller and FORBIDDEN for a signed-in one; "allow" means neither (NOT_FOUND,
 BAD_USER_INPUT and the like are the operation's own business). To add an operation: add one `Case` to `MATRIX`,
 with a minimal document and, when it needs fresh data per call, a `prepare` that returns the variables.
+Subscription rows run over a websocket (`tests/live_server.py`): a refused connection counts as UNAUTHENTICATED.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +29,7 @@ from services import otp, sessions
 from services.users import create_staff_user
 from tests.factories import Caller, make_user
 from tests.graphql import error_codes, gql
+from tests.live_server import live_server, subscription_codes
 
 ROLES = ("anon", "citizen", "officer", "agency_admin", "admin")
 EVERYONE = frozenset(ROLES)
@@ -160,9 +163,20 @@ def test_every_operation_has_a_row() -> None:
     assert not stale, f"these MATRIX rows name operations the schema no longer has: {stale}"
 
 
+@asynccontextmanager
+async def _websocket_for(operation: str, app: Any) -> AsyncIterator[str | None]:
+    """Subscriptions are called the way clients call them: over a websocket to a real server."""
+    if not operation.startswith("Subscription."):
+        yield None
+        return
+    async with live_server(app) as url:
+        yield url
+
+
 @pytest.mark.parametrize("operation", schema_operations())
 async def test_authorization(
     operation: str,
+    app: Any,
     client: httpx.AsyncClient,
     settings: Settings,
     codec: TokenCodec,
@@ -173,18 +187,22 @@ async def test_authorization(
 ) -> None:
     case = MATRIX.get(operation)
     assert case is not None, f"{operation} has no row in MATRIX"
-    assert not operation.startswith("Subscription."), "subscriptions need a websocket runner here (none exist yet)"
     callers = {"citizen": citizen, "officer": officer, "agency_admin": agency_admin, "admin": admin}
     env = Env(settings=settings, codec=codec, callers=callers)
     outcomes: dict[str, str] = {}
-    for role in ROLES:
-        variables = {**case.variables, **(await case.prepare(env) if case.prepare else {})}
-        token = callers[role].token if role in callers else None
-        codes = set(error_codes(await gql(client, case.document, variables, token)))
-        denied_as = "UNAUTHENTICATED" if role == "anon" else "FORBIDDEN"
-        if role in case.allow:
-            outcomes[role] = "allow" if not codes & {"UNAUTHENTICATED", "FORBIDDEN"} else f"refused {sorted(codes)}"
-        else:
-            outcomes[role] = "deny" if codes == {denied_as} else f"not denied as {denied_as}: {sorted(codes)}"
+    async with _websocket_for(operation, app) as subscription_url:
+        for role in ROLES:
+            variables = {**case.variables, **(await case.prepare(env) if case.prepare else {})}
+            token = callers[role].token if role in callers else None
+            if subscription_url is None:
+                codes = set(error_codes(await gql(client, case.document, variables, token)))
+            else:
+                codes = set(await subscription_codes(subscription_url, case.document, variables, token))
+            denied_as = "UNAUTHENTICATED" if role == "anon" else "FORBIDDEN"
+            if role in case.allow:
+                refused = codes & {"UNAUTHENTICATED", "FORBIDDEN"}
+                outcomes[role] = f"refused {sorted(codes)}" if refused else "allow"
+            else:
+                outcomes[role] = "deny" if codes == {denied_as} else f"not denied as {denied_as}: {sorted(codes)}"
     expected = {role: "allow" if role in case.allow else "deny" for role in ROLES}
     assert outcomes == expected

@@ -1,45 +1,34 @@
-"""Websocket authentication with real `graphql-transport-ws` frames against a real uvicorn server on 127.0.0.1.
-
-The server runs in the test's own event loop (lifespan off: the suite's database connections are already open), so
-it shares the database with the fixtures on SQLite and PostgreSQL alike.
-"""
+"""Websocket authentication with real `graphql-transport-ws` frames against a real uvicorn server on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
-from websockets.asyncio.client import ClientConnection, connect
+import strawberry
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from api.graphql import GraphQLApp
+from api.settings import Settings
+from auth.tokens import TokenCodec
+from schema import Query, Schema
+from schema.base.errors import ErrorCodes
+from schema.base.info import Info
+from schema.base.permissions import IsStaff
 from tests.factories import Caller
-
-PROTOCOL = "graphql-transport-ws"
+from tests.live_server import PROTOCOL, init_frame, live_server, open_socket, subscription_codes
 
 
 @pytest.fixture(scope="module")
 async def ws_url(app: Any) -> AsyncIterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws="websockets-sansio")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
-    sock.close()
-
-
-async def _open(url: str) -> ClientConnection:
-    return await connect(url, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    async with live_server(app) as url:
+        yield url
 
 
 async def _closed_with(ws: ClientConnection) -> int | None:
@@ -49,9 +38,9 @@ async def _closed_with(ws: ClientConnection) -> int | None:
 
 
 async def test_a_valid_token_gets_connection_ack(ws_url: str, officer: Caller) -> None:
-    async with await _open(ws_url) as ws:
+    async with await open_socket(ws_url) as ws:
         assert ws.subprotocol == PROTOCOL
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {officer.token}"}}))
+        await ws.send(init_frame(officer.token))
         ack = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
         assert ack == {"type": "connection_ack", "payload": {"role": "OFFICER"}}
         await ws.send(json.dumps({"type": "ping"}))
@@ -68,7 +57,7 @@ async def test_a_valid_token_gets_connection_ack(ws_url: str, officer: Caller) -
     ],
 )
 async def test_no_or_bad_token_is_closed_4403(ws_url: str, payload: dict[str, Any]) -> None:
-    async with await _open(ws_url) as ws:
+    async with await open_socket(ws_url) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         assert await _closed_with(ws) == 4403
 
@@ -76,12 +65,39 @@ async def test_no_or_bad_token_is_closed_4403(ws_url: str, payload: dict[str, An
 async def test_a_disabled_account_is_closed_4403(ws_url: str, citizen: Caller) -> None:
     citizen.user.is_active = False
     await citizen.user.save()
-    async with await _open(ws_url) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {citizen.token}"}}))
+    async with await open_socket(ws_url) as ws:
+        await ws.send(init_frame(citizen.token))
         assert await _closed_with(ws) == 4403
 
 
 async def test_no_subscribe_before_ack(ws_url: str) -> None:
-    async with await _open(ws_url) as ws:
+    async with await open_socket(ws_url) as ws:
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ me { id } }"}}))
         assert await _closed_with(ws) == 4401
+
+
+@strawberry.type
+class ToySubscription:
+    """Exists only in this test: the schema has no subscription yet, and the permission path must work on sockets."""
+
+    @strawberry.subscription(description="One tick, for staff.", permission_classes=[IsStaff])
+    async def tick(self, info: Info) -> AsyncGenerator[str, None]:
+        principal = info.context.principal
+        assert principal is not None
+        yield principal.role.value
+
+
+@pytest.fixture(scope="module")
+async def toy_url(settings: Settings) -> AsyncIterator[str]:
+    toy = Schema(query=Query, subscription=ToySubscription, extensions=[ErrorCodes])
+    app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, TokenCodec(settings)))])
+    async with live_server(app) as url:
+        yield url
+
+
+async def test_permissions_apply_to_subscriptions(toy_url: str, citizen: Caller, officer: Caller) -> None:
+    """Also the check that the matrix's websocket runner tells allowed, forbidden and anonymous apart."""
+    document = "subscription { tick }"
+    assert await subscription_codes(toy_url, document, {}, None) == ["UNAUTHENTICATED"]
+    assert await subscription_codes(toy_url, document, {}, citizen.token) == ["FORBIDDEN"]
+    assert await subscription_codes(toy_url, document, {}, officer.token) == []
