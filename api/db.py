@@ -52,8 +52,10 @@ async def close_db() -> None:
 async def migrate(settings: Settings) -> None:
     """Apply every pending migration in `models/migrations`."""
     ensure_sqlite_directory(settings.database_url)
-    await run_migrations(config=tortoise_config(settings.database_url), progress=_log_progress)
-    await Tortoise.close_connections()
+    try:
+        await run_migrations(config=tortoise_config(settings.database_url), progress=_log_progress)
+    finally:
+        await Tortoise.close_connections()
 
 
 def __getattr__(name: str) -> dict[str, Any]:

@@ -6,6 +6,8 @@ in environment variables, never in code paths chosen elsewhere.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,7 +113,7 @@ class Settings:
             cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             var_dir=var_dir,
-            session_secret=env.get("SESSION_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_SESSION_SECRET),
+            session_secret=env.get("SESSION_SECRET") or _derived_session_secret(env, app_env),
             refresh_grace_seconds=_int(env, "REFRESH_GRACE_SECONDS", 10),
             zalo_verifier=env.get("ZALO_VERIFIER", "http" if app_env is AppEnv.PRODUCTION else "dev"),
             zalo_api_url=env.get("ZALO_API_URL", "https://graph.zalo.me/v2.0").rstrip("/"),
@@ -166,7 +168,10 @@ class Settings:
         if not self.zalo_api_url.startswith(("https://", "http://")):
             raise SettingsError("ZALO_API_URL must be an http(s) URL")
         if len(self.session_secret.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(f"SESSION_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data")
+            raise SettingsError(
+                f"SESSION_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data "
+                "(required in production when JWT_ALGORITHM is RS256 or EdDSA)"
+            )
         if self.is_production and self.session_secret == DEV_SESSION_SECRET:
             raise SettingsError("SESSION_SECRET is the development secret; set a random one in production")
         for name, value in (
@@ -190,6 +195,15 @@ class Settings:
             )
         if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
             raise SettingsError("JWT_SECRET is the development secret; set a random one in production")
+
+
+def _derived_session_secret(env: Mapping[str, str], app_env: AppEnv) -> str:
+    """Without SESSION_SECRET, an HS256 deployment derives one from JWT_SECRET (a separate key by HMAC, so the two
+    uses never share key material); RS256/EdDSA deployments have no shared secret and must set it in production."""
+    if env.get("JWT_ALGORITHM", "HS256") == "HS256":
+        jwt_secret = env.get("JWT_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_JWT_SECRET)
+        return hmac.new(jwt_secret.encode(), b"phananh session secret", hashlib.sha256).hexdigest()
+    return "" if app_env is AppEnv.PRODUCTION else DEV_SESSION_SECRET
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

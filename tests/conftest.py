@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from models.agencies import Agency, RoutingRule
 from models.enums import Role
 from services.seed import seed_reference_data
 from tests.factories import Caller, make_caller
+from tests.servers import Server, free_port, run, server_env, start
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
@@ -60,7 +61,7 @@ def require_service(name: str, error: BaseException) -> None:
     pytest.skip(message)
 
 
-async def _create_postgres_database(server_url: str) -> tuple[str, str]:
+async def create_postgres_database(server_url: str) -> tuple[str, str]:
     name = f"phananh_test_{uuid.uuid4().hex[:12]}"
     try:
         conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
@@ -74,7 +75,7 @@ async def _create_postgres_database(server_url: str) -> tuple[str, str]:
     return f"{base}/{name}", name
 
 
-async def _drop_postgres_database(server_url: str, name: str) -> None:
+async def drop_postgres_database(server_url: str, name: str) -> None:
     conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -93,9 +94,9 @@ async def database_url(request: pytest.FixtureRequest, db_kind: str, tmp_path_fa
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
     server_url = str(request.config.getoption("--pg-url"))
-    url, name = await _create_postgres_database(server_url)
+    url, name = await create_postgres_database(server_url)
     yield url
-    await _drop_postgres_database(server_url, name)
+    await drop_postgres_database(server_url, name)
 
 
 def make_settings(database_url: str, var_dir: Path, **overrides: str) -> Settings:
@@ -120,10 +121,11 @@ async def database(settings: Settings) -> AsyncIterator[datetime]:
     """Migrate from zero, seed, and keep one connection pool for the whole run."""
     await migrate(settings)
     await init_db(settings)
-    await seed_reference_data()
-    seeded_at = datetime.now(UTC)
-    yield seeded_at
-    await close_db()
+    try:
+        await seed_reference_data()
+        yield datetime.now(UTC)
+    finally:
+        await close_db()
 
 
 @pytest.fixture(autouse=True)
@@ -177,3 +179,25 @@ async def admin(codec: TokenCodec) -> Caller:
 @pytest.fixture
 async def other_officer(codec: TokenCodec) -> Caller:
     return await make_caller(codec, Role.OFFICER, "CA-00070")
+
+
+@pytest.fixture
+def run_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start `phananh serve` processes on this run's database (or `env` overrides); all are stopped afterwards."""
+    servers: list[Server] = []
+
+    def start_server(env: dict[str, str] | None = None, migrate: bool = True) -> Server:
+        full_env = server_env(
+            {"DATABASE_URL": database_url, "VAR_DIR": str(tmp_path / "var"), "PORT": str(free_port()), **(env or {})}
+        )
+        if migrate:
+            for command in (["phananh", "migrate"], ["phananh", "seed"]):
+                done = run(command, full_env)
+                assert done.returncode == 0, done.stderr
+        server = start(["phananh", "serve"], full_env, tmp_path / f"server-{len(servers)}.log")
+        servers.append(server)
+        return server
+
+    yield start_server
+    for server in servers:
+        server.stop()

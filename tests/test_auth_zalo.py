@@ -135,5 +135,20 @@ def test_production_refuses_the_dev_shortcuts(tmp_path: Path) -> None:
         Settings.from_env({**base, "ZALO_VERIFIER": "dev"})
     with pytest.raises(SettingsError, match="OTP_SENDER=outbox"):
         Settings.from_env({**base, "OTP_SENDER": "outbox"})
+    without = {k: v for k, v in base.items() if k != "SESSION_SECRET"}
+    derived = Settings.from_env(without).session_secret
+    assert len(derived) == 64
+    assert derived not in (without["JWT_SECRET"], Settings.from_env(base).session_secret)
+    keys = _key_files(tmp_path)
     with pytest.raises(SettingsError, match="SESSION_SECRET"):
-        Settings.from_env({k: v for k, v in base.items() if k != "SESSION_SECRET"})
+        Settings.from_env({**without, "JWT_ALGORITHM": "EdDSA", **keys})
+    assert Settings.from_env({**base, "JWT_ALGORITHM": "EdDSA", **keys}).session_secret == "q" * 48
+
+
+def _key_files(directory: Path) -> dict[str, str]:
+    (directory / "private.pem").write_text("not read by settings")
+    (directory / "public.pem").write_text("not read by settings")
+    return {
+        "JWT_PRIVATE_KEY_FILE": str(directory / "private.pem"),
+        "JWT_PUBLIC_KEY_FILE": str(directory / "public.pem"),
+    }
