@@ -152,3 +152,12 @@ def _key_files(directory: Path) -> dict[str, str]:
         "JWT_PRIVATE_KEY_FILE": str(directory / "private.pem"),
         "JWT_PUBLIC_KEY_FILE": str(directory / "public.pem"),
     }
+
+
+async def test_a_deactivated_citizen_cannot_sign_in_again(client: httpx.AsyncClient) -> None:
+    first = await zalo_login(client, "84004")
+    await User.filter(id=first["user"]["id"]).update(is_active=False)
+    body = await gql(client, LOGIN_WITH_ZALO, {"t": "dev-zalo:84004"})
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["errors"][0]["extensions"]["reason"] == "inactive"
+    assert await User.all().count() == 1
