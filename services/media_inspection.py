@@ -60,9 +60,10 @@ def inspect_photo(data: bytes, content_type: str, max_pixels: int) -> InspectedP
             pixels = ImageOps.exif_transpose(image).convert("RGBA" if _has_alpha(image) else "RGB")
         except (OSError, ValueError, SyntaxError):
             raise UnsupportedMediaType("This image is damaged and cannot be decoded.", field="file") from None
+    # Dimensions as served: a portrait photo stored sideways with an EXIF rotation is reported upright.
     return InspectedPhoto(
-        width=width,
-        height=height,
+        width=pixels.width,
+        height=pixels.height,
         captured_at=_captured_at(exif),
         latitude=latitude,
         longitude=longitude,

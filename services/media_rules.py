@@ -28,5 +28,9 @@ class MediaRules:
     upload_expiry_seconds: int
     url_ttl_seconds: int
 
+    @property
+    def largest_file_bytes(self) -> int:
+        return max(self.max_photo_bytes, self.max_video_bytes)
+
     def max_bytes(self, kind: MediaKind) -> int:
         return self.max_photo_bytes if kind is MediaKind.PHOTO else self.max_video_bytes

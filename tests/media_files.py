@@ -31,6 +31,7 @@ def photo(
     taken: datetime | None = None,
     gps: tuple[float, float] | None = None,
     comment: bytes | None = None,
+    orientation: int | None = None,
 ) -> bytes:
     """A photo in `fmt`, with EXIF capture time and GPS when asked, and a JPEG comment."""
     image = Image.new("RGB", size, (200, 40, 40))
@@ -41,6 +42,8 @@ def photo(
         exif.get_ifd(0x8769)[36867] = taken.strftime("%Y:%m:%d %H:%M:%S")
     if gps is not None:
         exif.get_ifd(0x8825).update({1: "N", 2: _dms(gps[0]), 3: "E", 4: _dms(gps[1])})
+    if orientation is not None:
+        exif[0x0112] = orientation
     out = io.BytesIO()
     options: dict[str, object] = {"exif": exif.tobytes()} if len(exif) or taken or gps else {}
     if comment is not None:
@@ -64,8 +67,8 @@ def iso_media(brand: bytes, compatible: tuple[bytes, ...], payload: bytes = b"\x
     return struct.pack(">I", len(ftyp) + 4) + ftyp + struct.pack(">I", len(mdat) + 4) + mdat
 
 
-def mp4() -> bytes:
-    return iso_media(b"isom", (b"isom", b"iso2", b"avc1", b"mp41"))
+def mp4(payload_bytes: int = 4096) -> bytes:
+    return iso_media(b"isom", (b"isom", b"iso2", b"avc1", b"mp41"), b"\x00" * payload_bytes)
 
 
 def mov() -> bytes:

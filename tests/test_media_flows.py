@@ -125,3 +125,13 @@ async def test_completing_before_the_bytes_arrive_is_a_conflict_and_stays_pendin
     upload = only_data(await create_upload(media_client, citizen.token, "image/jpeg", 1000))["createMediaUpload"]
     assert error_codes(await complete(media_client, citizen.token, upload["media"]["id"])) == ["CONFLICT"]
     assert (await Media.get(id=upload["media"]["id"])).status is MediaStatus.PENDING
+
+
+async def test_multipart_carries_a_video_larger_than_the_photo_limit_whole(
+    media_client: httpx.AsyncClient, citizen: Caller
+) -> None:
+    data = mp4(2_200_000)
+    response = await upload_multipart(media_client, citizen.token, data, "video/mp4", "clip.mp4")
+    media = only_data(response.json())["uploadMedia"]
+    assert media["sizeBytes"] == len(data)
+    assert media["sha256"] == sha256(data)

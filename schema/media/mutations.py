@@ -62,7 +62,7 @@ class Mutation:
     ) -> MediaType:
         part = cast(UploadFile, file)  # what strawberry's ASGI view hands over for an Upload
         try:
-            data = await part.read(info.context.media_rules.max_photo_bytes + 1)
+            data = await part.read(info.context.media_rules.largest_file_bytes + 1)
         finally:
             await part.close()
         uploaded = await media.upload_direct(
