@@ -27,6 +27,16 @@ from services.storage import PresignedPost, Storage
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+def upload_key(media_id: uuid.UUID) -> str:
+    """Where a presigned form writes; its holder may write there again until the form expires."""
+    return f"uploads/{media_id}"
+
+
+def evidence_key(media_id: uuid.UUID) -> str:
+    """The private original as checked: written only by the server, so what was checked cannot be swapped."""
+    return f"media/{media_id}/original"
+
+
 @dataclass(frozen=True)
 class Upload:
     media: Media
@@ -68,7 +78,7 @@ async def create_upload(
     sha256 = sha256.lower() if sha256 else None
     kind = _check_declaration(rules, content_type, size_bytes, sha256)
     media_id = uuid.uuid4()
-    key = f"media/{media_id}/original"
+    key = upload_key(media_id)
     post = await storage.presigned_post(key, content_type, size_bytes, rules.upload_expiry_seconds)
     media = await Media.create(
         id=media_id,
@@ -102,7 +112,7 @@ async def upload_direct(
     content_type = normalise_type(content_type)
     kind = _check_declaration(rules, content_type, len(data), None)
     media_id = uuid.uuid4()
-    key = f"media/{media_id}/original"
+    key = evidence_key(media_id)
     media = await Media.create(
         id=media_id,
         owner_id=principal.user_id,
@@ -119,9 +129,11 @@ async def upload_direct(
 async def _verify(media: Media, storage: Storage, rules: MediaRules) -> None:
     """Mark the media READY or REJECTED; a rejection deletes every stored byte and re-raises the reason."""
     try:
+        if media.object_key == upload_key(media.id):
+            await _freeze(media, storage, rules)
         await _check_and_derive(media, storage, rules)
     except (InvalidInput, PayloadTooLarge, UnsupportedMediaType) as refusal:
-        await storage.delete([k for k in (media.object_key, media.derivative_key, media.thumbnail_key) if k])
+        await storage.delete(stored_keys(media))
         media.status = MediaStatus.REJECTED
         media.rejection_reason = refusal.message[:200]
         media.derivative_key = media.thumbnail_key = None
@@ -130,10 +142,33 @@ async def _verify(media: Media, storage: Storage, rules: MediaRules) -> None:
         raise
 
 
-async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -> None:
+async def _freeze(media: Media, storage: Storage, rules: MediaRules) -> None:
+    """Move the uploaded bytes out of the form's reach before checking them, so a second POST of the same form
+    cannot replace what was checked."""
     size = await storage.size(media.object_key)
     if size is None:
         raise Conflict("No file has been received for this upload yet; send it, then complete.", field="mediaId")
+    if size > rules.max_bytes(media.kind):
+        raise PayloadTooLarge(
+            f"The file is {size} bytes; too large.", field="file", maxBytes=rules.max_bytes(media.kind)
+        )
+    frozen = evidence_key(media.id)
+    await storage.copy(media.object_key, frozen)
+    await storage.delete([media.object_key])
+    media.object_key = frozen
+    await media.save(update_fields=["object_key"])
+
+
+def stored_keys(media: Media) -> list[str]:
+    """Every key that may hold bytes of this media, the form's target included."""
+    keys = {media.object_key, upload_key(media.id), media.derivative_key, media.thumbnail_key}
+    return sorted(k for k in keys if k)
+
+
+async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -> None:
+    size = await storage.size(media.object_key)
+    if size is None:
+        raise Conflict("The checked copy of this upload is missing; upload it again.", field="mediaId")
     limit = rules.max_bytes(media.kind)
     if size > limit:
         raise PayloadTooLarge(f"The file is {size} bytes; at most {limit} are allowed.", field="file", maxBytes=limit)

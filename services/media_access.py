@@ -15,6 +15,7 @@ from auth.principal import Principal
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
 from services.errors import NotFound
+from services.media import stored_keys
 from services.media_rules import DERIVATIVE_TYPE, MediaRules
 from services.reference import parse_uuid
 from services.storage import Storage
@@ -75,6 +76,6 @@ async def remove_unattached(storage: Storage, older_than: timedelta) -> int:
     cutoff = datetime.now(UTC) - older_than
     stale = await Media.filter(report_id=None, created_at__lt=cutoff)
     for media in stale:
-        await storage.delete([k for k in (media.object_key, media.derivative_key, media.thumbnail_key) if k])
+        await storage.delete(stored_keys(media))
         await media.delete()
     return len(stale)

@@ -135,3 +135,16 @@ async def test_multipart_carries_a_video_larger_than_the_photo_limit_whole(
     media = only_data(response.json())["uploadMedia"]
     assert media["sizeBytes"] == len(data)
     assert media["sha256"] == sha256(data)
+
+
+async def test_posting_the_form_again_after_completion_changes_nothing_served(
+    media_client: httpx.AsyncClient, media_env: MediaEnv, citizen: Caller
+) -> None:
+    data = mp4()
+    upload = only_data(await create_upload(media_client, citizen.token, "video/mp4", len(data)))["createMediaUpload"]
+    await post_form(media_client, upload, data, "clip.mp4")
+    media = only_data(await complete(media_client, citizen.token, upload["media"]["id"]))["completeMediaUpload"]
+    await post_form(media_client, upload, b"<html>" + b" " * (len(data) - 6), "clip.mp4")
+    again = only_data(await gql(media_client, MEDIA, {"id": media["id"]}, citizen.token))["media"]
+    assert (await media_client.get(again["url"])).content == data
+    assert again["sha256"] == sha256(data)

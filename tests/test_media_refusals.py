@@ -9,6 +9,7 @@ import pytest
 
 from models.enums import MediaStatus
 from models.media import Media
+from services.media import stored_keys
 from tests.factories import Caller
 from tests.graphql import error_codes, gql, only_data
 from tests.media_calls import MEDIA, complete, create_upload, post_form, upload_multipart
@@ -44,7 +45,8 @@ async def test_impostors_are_rejected_and_their_bytes_deleted(
     codes, media = await _refused_after_upload(media_client, media_env, citizen, declared, data)
     assert codes == ["UNSUPPORTED_MEDIA_TYPE"]
     assert media.status is MediaStatus.REJECTED
-    assert await media_env.storage.size(media.object_key) is None
+    for key in stored_keys(media):
+        assert await media_env.storage.size(key) is None
     seen = only_data(await gql(media_client, MEDIA, {"id": str(media.id)}, citizen.token))["media"]
     assert seen["status"] == "REJECTED"
     assert seen["url"] is None
@@ -146,4 +148,5 @@ async def test_multipart_refusals(
     assert error_codes(response.json()) == [code]
     for media in await Media.all():
         assert media.status is MediaStatus.REJECTED
-        assert await media_env.storage.size(media.object_key) is None
+        for key in stored_keys(media):
+            assert await media_env.storage.size(key) is None

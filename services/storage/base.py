@@ -51,6 +51,10 @@ class Storage(Protocol):
 
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
+    async def copy(self, source: str, destination: str) -> None:
+        """Copy inside the store, without the bytes passing through the API."""
+        ...
+
     async def delete(self, keys: list[str]) -> None:
         """Remove the objects; keys that do not exist are ignored, so cleanup can be retried."""
         ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -72,6 +73,9 @@ class LocalStorage:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(_write_atomically, self.path_of(key), [data])
 
+    async def copy(self, source: str, destination: str) -> None:
+        await asyncio.to_thread(_copy_atomically, self.path_of(source), self.path_of(destination))
+
     async def accept_upload(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int) -> int:
         """Store an upload of at most `max_bytes`, counting as it goes; a larger one leaves no file behind."""
         parts: list[bytes] = []
@@ -100,6 +104,16 @@ def _read(path: Path, length: int, offset: int = 0) -> bytes:
     with path.open("rb") as handle:
         handle.seek(offset)
         return handle.read(length)
+
+
+def _copy_atomically(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.part")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, destination)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, parts: list[bytes]) -> None:

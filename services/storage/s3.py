@@ -94,6 +94,12 @@ class S3Storage:
         await self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
     @_unavailable_on_transport_errors
+    async def copy(self, source: str, destination: str) -> None:
+        await self.client.copy_object(
+            Bucket=self.bucket, Key=destination, CopySource={"Bucket": self.bucket, "Key": source}
+        )
+
+    @_unavailable_on_transport_errors
     async def delete(self, keys: list[str]) -> None:
         for key in keys:
             await self.client.delete_object(Bucket=self.bucket, Key=key)
