@@ -12,7 +12,9 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
 
 from auth.principal import Principal
 from models.enums import MediaKind, MediaStatus
@@ -25,6 +27,7 @@ from services.reference import parse_uuid
 from services.storage import PresignedPost, Storage
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+CHECK_LEASE = timedelta(minutes=2)
 
 
 def upload_key(media_id: uuid.UUID) -> str:
@@ -98,11 +101,30 @@ async def complete_upload(principal: Principal, storage: Storage, rules: MediaRu
     media = None if parsed is None else await Media.get_or_none(id=parsed, owner_id=principal.user_id)
     if media is None:
         raise NotFound("No such upload of yours.", field="mediaId")
+    if media.status is MediaStatus.PENDING:
+        if await _claim(media):
+            try:
+                await _verify(media, storage, rules)
+            finally:
+                if media.status is MediaStatus.PENDING:
+                    await Media.filter(id=media.id, status=MediaStatus.PENDING).update(checked_at=None)
+        else:
+            await media.refresh_from_db()
+            if media.status is MediaStatus.PENDING:
+                raise Conflict("This upload is being checked; try again in a moment.", field="mediaId")
     if media.status is MediaStatus.REJECTED:
         raise Conflict(f"This upload was rejected: {media.rejection_reason}", field="mediaId")
-    if media.status is MediaStatus.PENDING:
-        await _verify(media, storage, rules)
     return media
+
+
+async def _claim(media: Media) -> bool:
+    """Let one request check an upload at a time: while PENDING, `checked_at` marks a check under way. A claim
+    older than the lease is taken over, so a crashed check does not block the upload for ever."""
+    now = datetime.now(UTC)
+    claimed = await Media.filter(
+        Q(checked_at=None) | Q(checked_at__lt=now - CHECK_LEASE), id=media.id, status=MediaStatus.PENDING
+    ).update(checked_at=now)
+    return claimed == 1
 
 
 async def upload_direct(

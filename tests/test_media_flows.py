@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 
@@ -148,3 +149,16 @@ async def test_posting_the_form_again_after_completion_changes_nothing_served(
     again = only_data(await gql(media_client, MEDIA, {"id": media["id"]}, citizen.token))["media"]
     assert (await media_client.get(again["url"])).content == data
     assert again["sha256"] == sha256(data)
+
+
+async def test_concurrent_completions_check_the_upload_once(media_client: httpx.AsyncClient, citizen: Caller) -> None:
+    data = photo(size=(400, 300))
+    upload = only_data(await create_upload(media_client, citizen.token, "image/jpeg", len(data)))["createMediaUpload"]
+    await post_form(media_client, upload, data, "a.jpg")
+    bodies = await asyncio.gather(*(complete(media_client, citizen.token, upload["media"]["id"]) for _ in range(3)))
+    outcomes = sorted(
+        b["data"]["completeMediaUpload"]["status"] if b.get("data") else error_codes(b)[0] for b in bodies
+    )
+    assert "READY" in outcomes
+    assert set(outcomes) <= {"READY", "CONFLICT"}
+    assert (await Media.get(id=upload["media"]["id"])).status is MediaStatus.READY
