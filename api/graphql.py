@@ -13,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.authentication import principal_of
 from api.settings import Settings
+from api.storage import media_rules
 from auth.authentication import authenticate_header
 from auth.tokens import TokenCodec
 from schema import Schema
@@ -28,14 +29,22 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         self.tokens = tokens
+        self.media_rules = media_rules(settings)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         principal = principal_of(request) if isinstance(request, Request) else None
         return Context(
-            request=request, response=response, settings=self.settings, tokens=self.tokens, principal=principal
+            request=request,
+            response=response,
+            settings=self.settings,
+            tokens=self.tokens,
+            storage=request.app.state.storage,
+            media_rules=self.media_rules,
+            principal=principal,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:

@@ -10,9 +10,12 @@ from strawberry.types import ExecutionContext
 from schema.agencies.queries import Query as AgencyQuery
 from schema.auth.queries import Query as AuthQuery
 from schema.base.errors import ErrorCodes
+from schema.media.mutations import Mutation as MediaMutation
+from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
 
-Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery))
+Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery, MediaQuery))
+Mutation = merge_types("Mutation", (MediaMutation,))
 
 
 class Schema(strawberry.Schema):
@@ -22,7 +25,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> Schema:
-    return Schema(query=Query, extensions=[ErrorCodes])
+    return Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes])
 
 
 schema = build_schema()

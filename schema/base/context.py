@@ -12,6 +12,8 @@ from api.settings import Settings
 from auth.principal import Principal
 from auth.tokens import TokenCodec
 from schema.base.loaders import Loaders
+from services.media_rules import MediaRules
+from services.storage import Storage
 
 
 @dataclass
@@ -20,6 +22,8 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     tokens: TokenCodec
+    storage: Storage
+    media_rules: MediaRules
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)
