@@ -12,14 +12,21 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.authentication import BearerTokenBackend, on_authentication_error
+from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
 from api.graphql import GraphQLApp
+from api.limits import BodySizeLimitMiddleware
 from api.request_id import RequestIdMiddleware
+from api.routes import media as media_routes
 from api.routes.dev import dev_routes
 from api.routes.health import healthz, readyz
 from api.settings import Settings
+from api.storage import open_storage
 from auth.tokens import TokenCodec
 from schema import schema
+
+# Room for the policy fields and multipart framing around the largest file a local upload may carry.
+UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -29,7 +36,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings)
         try:
-            yield
+            async with open_storage(settings) as storage:
+                app.state.storage = storage
+                yield
         finally:
             await close_db()
 
@@ -42,9 +51,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *dev_routes(settings),
+            Route("/media/upload", media_routes.upload, methods=["POST"]),
+            Route("/media/{key:path}", media_routes.download, methods=["GET"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(
+                BodySizeLimitMiddleware,
+                default_limit=settings.max_request_bytes,
+                limits_by_path={"/media/upload": settings.max_video_bytes + UPLOAD_FORM_OVERHEAD_BYTES},
+            ),
+            Middleware(MultipartCsrfMiddleware),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),

@@ -1,4 +1,4 @@
-"""`phananh`: serve, migrate, seed, create-user, export-schema. Same settings as the server."""
+"""`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup. Same settings as the server."""
 
 from __future__ import annotations
 
@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--phone", help="only codes sent to this number")
     outbox.add_argument("--limit", type=int, default=10)
     outbox.set_defaults(handler=_outbox)
+    cleanup = commands.add_parser("media-cleanup", help="delete uploads never attached to a report (rows and bytes)")
+    cleanup.add_argument(
+        "--older-than-hours", type=int, default=None, help="age in hours (default: MEDIA_CLEANUP_HOURS, 24)"
+    )
+    cleanup.set_defaults(handler=_media_cleanup)
     return parser
 
 
@@ -111,6 +116,25 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def _media_cleanup(settings: Settings, args: argparse.Namespace) -> None:
+    from datetime import timedelta
+
+    from api.storage import open_storage
+    from services.media_access import remove_unattached
+
+    hours = settings.media_cleanup_hours if args.older_than_hours is None else args.older_than_hours
+    if hours < 0:
+        print("error: --older-than-hours must not be negative", file=sys.stderr)
+        raise SystemExit(2)
+
+    async def clean() -> int:
+        async with open_storage(settings) as storage:
+            return await remove_unattached(storage, timedelta(hours=hours))
+
+    removed = asyncio.run(_with_db(settings, clean))
+    print(f"removed {removed} unattached upload(s) older than {hours} hour(s)")
 
 
 def _outbox(settings: Settings, args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,9 +11,11 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from api.authentication import principal_of
 from api.settings import Settings
+from api.storage import media_rules
 from auth.authentication import authenticate_header
 from auth.providers import build_providers
 from auth.tokens import TokenCodec
@@ -29,10 +32,21 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         self.tokens = tokens
         self.providers = build_providers(settings)
+        self.media_rules = media_rules(settings)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Closes the request's uploaded files afterwards: a resolver refused by its permission never reads (or
+        closes) the `Upload` it was given, and its temporary file would leak."""
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            if isinstance(request, Request):
+                await request.close()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         principal = principal_of(request) if isinstance(request, Request) else None
@@ -41,6 +55,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response=response,
             settings=self.settings,
             tokens=self.tokens,
+            storage=request.app.state.storage,
+            media_rules=self.media_rules,
             principal=principal,
             providers=self.providers,
         )

@@ -72,6 +72,19 @@ class Settings:
     otp_address_limit_per_hour: int = 20
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
+    media_signing_secret: str = field(default="", repr=False)
+    max_photo_bytes: int = 15 * 1024 * 1024
+    max_video_bytes: int = 100 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    max_request_bytes: int = 16 * 1024 * 1024
+    upload_expiry_seconds: int = 10 * 60
+    media_url_ttl_seconds: int = 5 * 60
+    media_cleanup_hours: int = 24
+
+    @property
+    def media_secret(self) -> bytes:
+        """Signs local upload policies and media URLs; derived from the JWT secret unless set on its own."""
+        return (self.media_signing_secret or f"media:{self.jwt_secret}").encode()
 
     @property
     def is_production(self) -> bool:
@@ -126,6 +139,14 @@ class Settings:
             otp_address_limit_per_hour=_int(env, "OTP_ADDRESS_LIMIT_PER_HOUR", 20),
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
             login_lockout_seconds=_int(env, "LOGIN_LOCKOUT_SECONDS", 15 * 60),
+            media_signing_secret=env.get("MEDIA_SIGNING_SECRET", ""),
+            max_photo_bytes=_int(env, "MAX_PHOTO_BYTES", 15 * 1024 * 1024),
+            max_video_bytes=_int(env, "MAX_VIDEO_BYTES", 100 * 1024 * 1024),
+            max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 40_000_000),
+            max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 16 * 1024 * 1024),
+            upload_expiry_seconds=_int(env, "UPLOAD_EXPIRY_SECONDS", 10 * 60),
+            media_url_ttl_seconds=_int(env, "MEDIA_URL_TTL_SECONDS", 5 * 60),
+            media_cleanup_hours=_int(env, "MEDIA_CLEANUP_HOURS", 24),
         )
         settings.validate()
         return settings
@@ -153,6 +174,7 @@ class Settings:
         if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
             raise SettingsError("token lifetimes must be positive")
         self._validate_sign_in()
+        self._validate_media()
 
     def _validate_sign_in(self) -> None:
         """Dev shortcuts (a Zalo verifier that trusts any `dev-zalo:` token, codes written to a local outbox) would
@@ -186,6 +208,25 @@ class Settings:
                 raise SettingsError(f"{name} must be positive")
         if self.refresh_grace_seconds < 0 or self.otp_resend_seconds < 0:
             raise SettingsError("REFRESH_GRACE_SECONDS and OTP_RESEND_SECONDS must not be negative")
+
+    def _validate_media(self) -> None:
+        for name, value in (
+            ("MAX_PHOTO_BYTES", self.max_photo_bytes),
+            ("MAX_VIDEO_BYTES", self.max_video_bytes),
+            ("MAX_IMAGE_PIXELS", self.max_image_pixels),
+            ("MAX_REQUEST_BYTES", self.max_request_bytes),
+            ("UPLOAD_EXPIRY_SECONDS", self.upload_expiry_seconds),
+            ("MEDIA_URL_TTL_SECONDS", self.media_url_ttl_seconds),
+            ("MEDIA_CLEANUP_HOURS", self.media_cleanup_hours),
+        ):
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive, not {value}")
+        if self.media_signing_secret and len(self.media_signing_secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"MEDIA_SIGNING_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data")
+        if not self.media_signing_secret and self.jwt_algorithm != "HS256":
+            raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} has no shared secret: set MEDIA_SIGNING_SECRET")
+        if self.storage_url.startswith("s3://") and not self.storage_url.removeprefix("s3://").strip("/"):
+            raise SettingsError("STORAGE_URL=s3:// needs a bucket name, e.g. s3://phananh-media")
 
     def _validate_secret(self) -> None:
         if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:

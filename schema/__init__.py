@@ -13,10 +13,12 @@ from schema.auth.queries import Query as AuthQuery
 from schema.auth.staff import Mutation as StaffMutation
 from schema.auth.staff import Query as StaffQuery
 from schema.base.errors import ErrorCodes
+from schema.media.mutations import Mutation as MediaMutation
+from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
 
-Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery))
-Mutation = merge_types("Mutation", (AuthMutation, StaffMutation))
+Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery))
+Mutation = merge_types("Mutation", (AuthMutation, StaffMutation, MediaMutation))
 
 
 class Schema(strawberry.Schema):

@@ -21,12 +21,16 @@ from tortoise import connections
 from api.app import create_app
 from api.db import close_db, init_db, migrate
 from api.settings import Settings
+from api.storage import open_storage
 from auth.tokens import TokenCodec
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
 from services.seed import seed_reference_data
 from tests.factories import Caller, make_caller
 from tests.servers import Server, free_port, run, server_env, start
+
+# Fixtures of the media tests (both stores, moto on 127.0.0.1), kept beside those tests.
+pytest_plugins = ["tests.media_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
@@ -139,8 +143,12 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings) -> Any:
-    return create_app(settings)
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    """The app without its lifespan (the database is the session's): its store is opened here instead."""
+    application = create_app(settings)
+    async with open_storage(settings) as storage:
+        application.state.storage = storage
+        yield application
 
 
 @pytest.fixture

@@ -16,15 +16,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from api.app import create_app
 from api.settings import Settings
 from auth.tokens import TokenCodec
 from models.enums import Role
-from tests.auth_flows import ME
+from tests.auth_flows import ME, client_for
 from tests.conftest import make_settings
 from tests.factories import make_user, token_for
 from tests.graphql import error_codes, gql, only_data
 
+MEDIA_SECRET = "m" * 40  # asymmetric JWTs leave no shared secret to derive the media one from
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
 
@@ -56,14 +56,18 @@ def rsa_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture
 def rs256_settings(settings: Settings, tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> Settings:
-    return make_settings(settings.database_url, tmp_path, JWT_ALGORITHM="RS256", **_write_keys(tmp_path, rsa_key))
+    return make_settings(
+        settings.database_url,
+        tmp_path,
+        JWT_ALGORITHM="RS256",
+        MEDIA_SIGNING_SECRET=MEDIA_SECRET,
+        **_write_keys(tmp_path, rsa_key),
+    )
 
 
 @pytest.fixture
 async def rs256_client(rs256_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(rs256_settings)), base_url="http://testserver"
-    ) as http:
+    async with client_for(rs256_settings) as http:
         yield http
 
 
@@ -114,12 +118,13 @@ async def test_eddsa_tokens_work_and_rs256_ones_do_not(settings: Settings, tmp_p
         settings.database_url,
         tmp_path,
         JWT_ALGORITHM="EdDSA",
+        MEDIA_SIGNING_SECRET=MEDIA_SECRET,
         **_write_keys(tmp_path, ed25519.Ed25519PrivateKey.generate()),
     )
     user = await make_user(Role.ADMIN)
     token = token_for(TokenCodec(eddsa), user)
     assert jwt.get_unverified_header(token)["alg"] == "EdDSA"
     rs_token = jwt.encode(_claims(eddsa, str(user.id)), _rsa(), algorithm="RS256")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(eddsa)), base_url="http://t") as http:
+    async with client_for(eddsa) as http:
         assert only_data(await gql(http, ME, token=token))["me"] == {"id": str(user.id), "role": "ADMIN"}
         assert error_codes(await gql(http, ME, token=rs_token)) == ["UNAUTHENTICATED"]

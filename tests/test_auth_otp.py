@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from api.app import create_app
 from api.settings import Settings
 from auth.phones import normalise_phone
 from auth.providers.otp import hash_code
 from models.enums import IdentityProvider
 from models.users import Identity, OtpChallenge, User
 from services.errors import InvalidInput
-from tests.auth_flows import LOGIN_WITH_OTP, ME, REQUEST_OTP, latest_code, run_cli
+from tests.auth_flows import LOGIN_WITH_OTP, ME, REQUEST_OTP, client_for, latest_code, run_cli
 from tests.conftest import make_settings
 from tests.graphql import error_codes, gql, only_data
 
@@ -129,18 +129,12 @@ async def test_production_has_no_dev_outbox_route(settings: Settings, tmp_path: 
     production = make_settings(
         settings.database_url, tmp_path, APP_ENV="production", JWT_SECRET="p" * 48, SESSION_SECRET="q" * 48
     )
-    async with _transport_client(production) as client:
+    async with client_for(production) as client:
         assert (await client.get("/dev/outbox")).status_code == 404
         body = await gql(client, REQUEST_OTP, {"p": PHONE})
     assert error_codes(body) == ["FORBIDDEN"]
     assert body["errors"][0]["extensions"]["reason"] == "otp_disabled"
 
 
-def _client(settings: Settings, tmp_path: Path, address: str = "127.0.0.1", **overrides: str) -> httpx.AsyncClient:
-    custom = make_settings(settings.database_url, tmp_path, **overrides)
-    return _transport_client(custom, address)
-
-
-def _transport_client(custom: Settings, address: str = "127.0.0.1") -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(custom), client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+def _client(settings: Settings, tmp_path: Path, address: str = "127.0.0.1", **overrides: str) -> Any:
+    return client_for(make_settings(settings.database_url, tmp_path, **overrides), address)

@@ -13,11 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
 from api.settings import Settings, SettingsError
 from models.enums import IdentityProvider
 from models.users import Identity, User
-from tests.auth_flows import LOGIN_WITH_ZALO, ME, zalo_login
+from tests.auth_flows import LOGIN_WITH_ZALO, ME, client_for, zalo_login
 from tests.conftest import make_settings
 from tests.graphql import error_codes, gql, only_data
 
@@ -90,8 +89,7 @@ async def http_zalo_client(settings: Settings, zalo_server: str, tmp_path: Path)
     custom = make_settings(
         settings.database_url, tmp_path, ZALO_VERIFIER="http", ZALO_API_URL=zalo_server, ZALO_APP_SECRET="s3cret"
     )
-    app = create_app(custom)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with client_for(custom) as http:
         yield http
 
 
@@ -116,7 +114,7 @@ async def test_the_http_verifier_refuses_what_zalo_refuses(http_zalo_client: htt
 
 async def test_an_unreachable_zalo_is_unauthenticated_not_internal(settings: Settings, tmp_path: Path) -> None:
     custom = make_settings(settings.database_url, tmp_path, ZALO_VERIFIER="http", ZALO_API_URL="http://127.0.0.1:9")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(custom)), base_url="http://t") as http:
+    async with client_for(custom) as http:
         body = await gql(http, LOGIN_WITH_ZALO, {"t": GOOD_TOKEN})
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert body["errors"][0]["extensions"]["reason"] == "provider_unavailable"
@@ -141,8 +139,11 @@ def test_production_refuses_the_dev_shortcuts(tmp_path: Path) -> None:
     assert derived not in (without["JWT_SECRET"], Settings.from_env(base).session_secret)
     keys = _key_files(tmp_path)
     with pytest.raises(SettingsError, match="SESSION_SECRET"):
-        Settings.from_env({**without, "JWT_ALGORITHM": "EdDSA", **keys})
-    assert Settings.from_env({**base, "JWT_ALGORITHM": "EdDSA", **keys}).session_secret == "q" * 48
+        Settings.from_env({**without, "JWT_ALGORITHM": "EdDSA", "MEDIA_SIGNING_SECRET": "m" * 40, **keys})
+    assert (
+        Settings.from_env({**base, "JWT_ALGORITHM": "EdDSA", "MEDIA_SIGNING_SECRET": "m" * 40, **keys}).session_secret
+        == "q" * 48
+    )
 
 
 def _key_files(directory: Path) -> dict[str, str]:

@@ -10,6 +10,7 @@ Subscription rows run over a websocket (`tests/live_server.py`): a refused conne
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class Case:
     allow: frozenset[str]
     variables: dict[str, Any] = field(default_factory=dict)
     prepare: Prepare | None = None
+    upload: str | None = None  # the variable that carries a file: sent as a GraphQL multipart request
 
 
 async def _pc08(env: Env) -> dict[str, Any]:
@@ -145,6 +147,19 @@ MATRIX: dict[str, Case] = {
     "Mutation.setUserActive": Case(
         "mutation($id: ID!) { setUserActive(userId: $id, active: false) { id } }", MANAGERS, prepare=_pc08_officer
     ),
+    # Media (record-level rules are in tests/test_media_*.py).
+    "Query.media": Case("query($id: ID!) { media(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),
+    "Mutation.createMediaUpload": Case(
+        "mutation($input: CreateMediaUploadInput!) { createMediaUpload(input: $input) { __typename } }",
+        SIGNED_IN,
+        {"input": {"contentType": "image/jpeg", "sizeBytes": 1000}},
+    ),
+    "Mutation.completeMediaUpload": Case(
+        "mutation($id: ID!) { completeMediaUpload(mediaId: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}
+    ),
+    "Mutation.uploadMedia": Case(
+        "mutation($file: Upload!) { uploadMedia(file: $file) { id } }", SIGNED_IN, {"file": None}, upload="file"
+    ),
 }
 
 
@@ -161,6 +176,23 @@ def test_every_operation_has_a_row() -> None:
     assert not missing, f"add these operations to MATRIX in {__name__}: {missing}"
     stale = sorted(MATRIX.keys() - set(operations))
     assert not stale, f"these MATRIX rows name operations the schema no longer has: {stale}"
+
+
+async def _post(client: httpx.AsyncClient, case: Case, variables: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if case.upload is None:
+        return await gql(client, case.document, variables, token)
+    headers = {"Apollo-Require-Preflight": "true", **({"Authorization": f"Bearer {token}"} if token else {})}
+    response = await client.post(
+        "/graphql",
+        data={
+            "operations": json.dumps({"query": case.document, "variables": variables}),
+            "map": json.dumps({"0": [f"variables.{case.upload}"]}),
+        },
+        files={"0": ("matrix.jpg", b"not really a photo", "image/jpeg")},
+        headers=headers,
+    )
+    body: dict[str, Any] = response.json()
+    return body
 
 
 @asynccontextmanager
@@ -195,7 +227,7 @@ async def test_authorization(
             variables = {**case.variables, **(await case.prepare(env) if case.prepare else {})}
             token = callers[role].token if role in callers else None
             if subscription_url is None:
-                codes = set(error_codes(await gql(client, case.document, variables, token)))
+                codes = set(error_codes(await _post(client, case, variables, token)))
             else:
                 codes = set(await subscription_codes(subscription_url, case.document, variables, token))
             denied_as = "UNAUTHENTICATED" if role == "anon" else "FORBIDDEN"

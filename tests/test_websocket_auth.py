@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 
 from api.graphql import GraphQLApp
 from api.settings import Settings
+from api.storage import open_storage
 from auth.tokens import TokenCodec
 from schema import Query, Schema
 from schema.base.errors import ErrorCodes
@@ -91,8 +92,10 @@ class ToySubscription:
 async def toy_url(settings: Settings) -> AsyncIterator[str]:
     toy = Schema(query=Query, subscription=ToySubscription, extensions=[ErrorCodes])
     app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, TokenCodec(settings)))])
-    async with live_server(app) as url:
-        yield url
+    async with open_storage(settings) as storage:
+        app.state.storage = storage
+        async with live_server(app) as url:
+            yield url
 
 
 async def test_permissions_apply_to_subscriptions(toy_url: str, citizen: Caller, officer: Caller) -> None:

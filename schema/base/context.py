@@ -13,6 +13,8 @@ from auth.principal import Principal
 from auth.providers import Providers
 from auth.tokens import TokenCodec
 from schema.base.loaders import Loaders
+from services.media_rules import MediaRules
+from services.storage import Storage
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     tokens: TokenCodec
+    storage: Storage
+    media_rules: MediaRules
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from schema.agencies.loaders import AgencyByIdLoader
+from schema.media.loaders import MediaByIdLoader
 
 
 class Loaders:
     def __init__(self) -> None:
         self.agency_by_id = AgencyByIdLoader()
+        self.media_by_id = MediaByIdLoader()

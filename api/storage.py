@@ -1,0 +1,55 @@
+"""Storage chosen by `STORAGE_URL`: `s3://bucket` or `file:///path`, opened in the lifespan or by a CLI command.
+
+This is the only place that picks an implementation; everything past it sees `services.storage.Storage`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aioboto3
+from aiobotocore.config import AioConfig
+
+from api.settings import Settings
+from services.media_rules import MediaRules
+from services.storage.base import Storage
+from services.storage.local import LocalStorage
+from services.storage.s3 import S3Storage
+
+S3_CONFIG = AioConfig(
+    s3={"addressing_style": "path"},
+    signature_version="s3v4",
+    connect_timeout=3,
+    read_timeout=10,
+    retries={"max_attempts": 2, "mode": "standard"},
+)
+
+
+@asynccontextmanager
+async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
+    """Open the configured store for the life of the app (or of a CLI command) and close it after."""
+    if settings.storage_url.startswith("file://"):
+        yield LocalStorage(
+            Path(settings.storage_url.removeprefix("file://")), settings.public_url, settings.media_secret
+        )
+        return
+    bucket = settings.storage_url.removeprefix("s3://").strip("/")
+    session = aioboto3.Session(
+        aws_access_key_id=settings.aws_access_key_id,
+        aws_secret_access_key=settings.aws_secret_access_key,
+        region_name=settings.aws_region,
+    )
+    async with session.client("s3", endpoint_url=settings.s3_endpoint_url, config=S3_CONFIG) as client:
+        yield S3Storage(client, bucket)
+
+
+def media_rules(settings: Settings) -> MediaRules:
+    return MediaRules(
+        max_photo_bytes=settings.max_photo_bytes,
+        max_video_bytes=settings.max_video_bytes,
+        max_image_pixels=settings.max_image_pixels,
+        upload_expiry_seconds=settings.upload_expiry_seconds,
+        url_ttl_seconds=settings.media_url_ttl_seconds,
+    )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+
+from schema.base.info import Info
+from schema.base.permissions import IsAuthenticated, require_principal
+from schema.media.inputs import CreateMediaUploadInput
+from schema.media.types import MediaType, MediaUploadType
+from services import media
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description=(
+            "Reserve an upload: returns the media id and a signed form to POST the bytes to, exact type and size. "
+            "Over the size limit: PAYLOAD_TOO_LARGE; a type not accepted: UNSUPPORTED_MEDIA_TYPE."
+        ),
+        permission_classes=[IsAuthenticated],
+    )
+    async def create_media_upload(
+        self, info: Info, input: Annotated[CreateMediaUploadInput, strawberry.argument(description="The file.")]
+    ) -> MediaUploadType:
+        upload = await media.create_upload(
+            require_principal(info),
+            info.context.storage,
+            info.context.media_rules,
+            input.content_type,
+            input.size_bytes,
+            input.sha256,
+        )
+        return MediaUploadType.from_upload(upload)
+
+    @strawberry.mutation(
+        description=(
+            "Say the bytes are in: the server checks real size, type and content and returns the media READY; or "
+            "marks it REJECTED, deletes the bytes and answers the reason's code. CONFLICT if no bytes arrived yet."
+        ),
+        permission_classes=[IsAuthenticated],
+    )
+    async def complete_media_upload(
+        self, info: Info, media_id: Annotated[strawberry.ID, strawberry.argument(description="From createMediaUpload.")]
+    ) -> MediaType:
+        done = await media.complete_upload(
+            require_principal(info), info.context.storage, info.context.media_rules, media_id
+        )
+        return MediaType.from_model(done)
+
+    @strawberry.mutation(
+        description=(
+            "Upload a small photo in one GraphQL multipart request (send the header Apollo-Require-Preflight: true). "
+            "Checked at once like completeMediaUpload; the result is READY or an error."
+        ),
+        permission_classes=[IsAuthenticated],
+    )
+    async def upload_media(
+        self, info: Info, file: Annotated[Upload, strawberry.argument(description="The file, as a multipart part.")]
+    ) -> MediaType:
+        part = cast(UploadFile, file)  # what strawberry's ASGI view hands over for an Upload
+        try:
+            data = await part.read(info.context.media_rules.largest_file_bytes + 1)
+        finally:
+            await part.close()
+        uploaded = await media.upload_direct(
+            require_principal(info), info.context.storage, info.context.media_rules, part.content_type or "", data
+        )
+        return MediaType.from_model(uploaded)

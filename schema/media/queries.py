@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from schema.base.info import Info
+from schema.base.permissions import IsAuthenticated
+from schema.media.types import MediaType
+from services.reference import parse_uuid
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="One media item, with fresh URLs; null if there is none or you may not see it.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def media(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The media item's id.")]
+    ) -> MediaType | None:
+        media_id = parse_uuid(id)
+        if media_id is None:
+            return None
+        found = await info.context.loaders.media_by_id.load((info.context.principal, media_id))
+        return None if found is None else MediaType.from_model(found)

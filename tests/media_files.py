@@ -1,0 +1,85 @@
+"""Real test files, generated: photos with and without EXIF, a decompression bomb, videos, and impostors."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import zlib
+from datetime import datetime
+from fractions import Fraction
+
+import pillow_heif
+from PIL import Image
+
+pillow_heif.register_heif_opener()
+
+# Hoàn Kiếm Lake, as EXIF writes it: degrees, minutes, seconds.
+LAKE_LATITUDE, LAKE_LONGITUDE = 21.028511, 105.852400
+
+
+def _dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = round((value - degrees - minutes / 60) * 3600, 4)
+    return Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(10000)
+
+
+def photo(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (640, 480),
+    taken: datetime | None = None,
+    gps: tuple[float, float] | None = None,
+    comment: bytes | None = None,
+    orientation: int | None = None,
+) -> bytes:
+    """A photo in `fmt`, with EXIF capture time and GPS when asked, and a JPEG comment."""
+    image = Image.new("RGB", size, (200, 40, 40))
+    for x in range(0, size[0], 16):  # some structure, so the encoder has something to do
+        image.paste((40, 40, 200), (x, 0, x + 8, size[1]))
+    exif = Image.Exif()
+    if taken is not None:
+        exif.get_ifd(0x8769)[36867] = taken.strftime("%Y:%m:%d %H:%M:%S")
+    if gps is not None:
+        exif.get_ifd(0x8825).update({1: "N", 2: _dms(gps[0]), 3: "E", 4: _dms(gps[1])})
+    if orientation is not None:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    options: dict[str, object] = {"exif": exif.tobytes()} if len(exif) or taken or gps else {}
+    if comment is not None:
+        options["comment"] = comment
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
+    """A tiny PNG whose header declares a huge image: decoding it would take gigabytes."""
+    raw = photo("PNG", size=(8, 8))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    patched = struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return raw[:8] + patched + raw[8 + 25 :]
+
+
+def iso_media(brand: bytes, compatible: tuple[bytes, ...], payload: bytes = b"\x00" * 4096) -> bytes:
+    ftyp = b"ftyp" + brand + b"\x00\x00\x02\x00" + b"".join(compatible)
+    mdat = b"mdat" + payload
+    return struct.pack(">I", len(ftyp) + 4) + ftyp + struct.pack(">I", len(mdat) + 4) + mdat
+
+
+def mp4(payload_bytes: int = 4096) -> bytes:
+    return iso_media(b"isom", (b"isom", b"iso2", b"avc1", b"mp41"), b"\x00" * payload_bytes)
+
+
+def mov() -> bytes:
+    return iso_media(b"qt  ", (b"qt  ",))
+
+
+ELF_PROGRAM = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56 + b"\x90" * 1024
+WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 1024
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
