@@ -54,6 +54,7 @@ class Settings:
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    report_max_age_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +95,7 @@ class Settings:
             refresh_token_ttl_seconds=_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
             cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            report_max_age_days=_int(env, "REPORT_MAX_AGE_DAYS", 30),
         )
         settings.validate()
         return settings
@@ -118,6 +120,8 @@ class Settings:
                     raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} needs {name} pointing at a key file")
         else:
             raise SettingsError("JWT_ALGORITHM must be HS256, RS256 or EdDSA")
+        if self.report_max_age_days <= 0:
+            raise SettingsError("REPORT_MAX_AGE_DAYS must be a positive number of days")
         if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
             raise SettingsError("token lifetimes must be positive")
 

@@ -34,6 +34,7 @@ OPERATIONAL_TABLES = (
     "idempotency_key",
     "media",
     "report",
+    "report_counter",
     "refresh_token",
     "identity",
     "otp_challenge",

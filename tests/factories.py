@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from auth.principal import Principal
 from auth.tokens import TokenCodec
 from models.agencies import Agency
-from models.enums import Role
+from models.enums import MediaKind, MediaStatus, Role
+from models.media import Media
 from models.users import User
 
 _numbers = itertools.count(1)
@@ -39,3 +40,19 @@ def token_for(codec: TokenCodec, user: User) -> str:
 async def make_caller(codec: TokenCodec, role: Role, agency_code: str | None = None, **fields: object) -> Caller:
     user = await make_user(role, agency_code, **fields)
     return Caller(user=user, token=token_for(codec, user))
+
+
+async def make_media(
+    owner: User, *, status: MediaStatus = MediaStatus.READY, kind: MediaKind = MediaKind.PHOTO, **fields: object
+) -> Media:
+    """A media row as the upload flow leaves it; READY means checked and usable by its owner's next report."""
+    n = next(_numbers)
+    return await Media.create(
+        owner=owner,
+        status=status,
+        kind=kind,
+        content_type="image/jpeg" if kind is MediaKind.PHOTO else "video/mp4",
+        declared_size_bytes=1000 + n,
+        object_key=f"test/{owner.id}/{n}.jpg",
+        **fields,
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from schema.agencies.loaders import AgencyByIdLoader
+from schema.reports.loaders import ReportLoaders
 
 
 class Loaders:
     def __init__(self) -> None:
         self.agency_by_id = AgencyByIdLoader()
+        self.reports = ReportLoaders()
