@@ -66,3 +66,15 @@ async def test_malformed_keys_are_refused(client: httpx.AsyncClient, citizen: Ca
         assert error_codes(body) == ["BAD_USER_INPUT"], key
         assert body["errors"][0]["extensions"]["field"] == "idempotencyKey"
     assert await Report.all().count() == 0
+
+
+async def test_two_reports_racing_for_one_photo_one_gets_it(client: httpx.AsyncClient, citizen: Caller) -> None:
+    media_ids = await owned_media_ids(citizen.user)
+    first, second = report_input(media_ids), report_input(media_ids, description="Cùng một ảnh, báo cáo khác.")
+    bodies = await asyncio.gather(submit(client, citizen, first), submit(client, citizen, second))
+    assert sorted(error_codes(body) for body in bodies) == [[], ["BAD_USER_INPUT"]]
+    loser = next(body for body in bodies if "errors" in body)
+    assert loser["errors"][0]["extensions"]["field"] == "mediaIds"
+    assert await Report.all().count() == 1
+    assert await IdempotencyKey.all().count() == 1
+    assert await ReportEvent.all().count() == 2
