@@ -39,6 +39,7 @@ OPERATIONAL_TABLES = (
     "idempotency_key",
     "media",
     "report",
+    "report_counter",
     "refresh_token",
     "identity",
     "otp_challenge",
