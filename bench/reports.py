@@ -31,6 +31,7 @@ from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
 from models.users import User
 from services.seed import seed_reference_data
+from tests.databases import scratch_postgres
 
 HANOI = timezone(timedelta(hours=7))
 SUBMIT = """
@@ -114,27 +115,6 @@ async def _submitter(client: httpx.AsyncClient, user: User, token: str, count: i
         assert "errors" not in response.json(), response.text
 
 
-async def postgres_database(server_url: str) -> tuple[str, str] | None:
-    try:
-        conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
-    except (OSError, asyncpg.PostgresError):
-        return None
-    name = f"phananh_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{server_url.rsplit('/', 1)[0]}/{name}", name
-
-
-async def drop_postgres_database(server_url: str, name: str) -> None:
-    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def table(results: list[Result], concurrency: int) -> str:
     rows = [
         "| database | submits | concurrency | submits/s | list p50 (ms) | list p95 (ms) |",
@@ -183,15 +163,11 @@ async def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         results = [await in_subprocess(args, "SQLite", f"sqlite://{tmp}/bench.sqlite3")]
-    created = await postgres_database(args.pg_url)
-    if created is None:
-        print(f"PostgreSQL at {args.pg_url} does not answer: skipped")
-    else:
-        url, name = created
-        try:
+    try:
+        async with scratch_postgres(args.pg_url, prefix="phananh_bench") as url:
             results.append(await in_subprocess(args, "PostgreSQL", url))
-        finally:
-            await drop_postgres_database(args.pg_url, name)
+    except (OSError, asyncpg.PostgresError):
+        print(f"PostgreSQL at {args.pg_url} does not answer: skipped")
     print(table(results, args.concurrency))
 
 
