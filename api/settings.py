@@ -86,6 +86,8 @@ class Settings:
         """Signs local upload policies and media URLs; derived from the JWT secret unless set on its own."""
         return (self.media_signing_secret or f"media:{self.jwt_secret}").encode()
 
+    report_max_age_days: int = 30
+
     @property
     def is_production(self) -> bool:
         return self.app_env is AppEnv.PRODUCTION
@@ -147,6 +149,7 @@ class Settings:
             upload_expiry_seconds=_int(env, "UPLOAD_EXPIRY_SECONDS", 10 * 60),
             media_url_ttl_seconds=_int(env, "MEDIA_URL_TTL_SECONDS", 5 * 60),
             media_cleanup_hours=_int(env, "MEDIA_CLEANUP_HOURS", 24),
+            report_max_age_days=_int(env, "REPORT_MAX_AGE_DAYS", 30),
         )
         settings.validate()
         return settings
@@ -171,6 +174,8 @@ class Settings:
                     raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} needs {name} pointing at a key file")
         else:
             raise SettingsError("JWT_ALGORITHM must be HS256, RS256 or EdDSA")
+        if self.report_max_age_days <= 0:
+            raise SettingsError("REPORT_MAX_AGE_DAYS must be a positive number of days")
         if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
             raise SettingsError("token lifetimes must be positive")
         self._validate_sign_in()

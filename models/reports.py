@@ -79,3 +79,13 @@ class IdempotencyKey(Model):
     class Meta:
         table = "idempotency_key"
         unique_together = (("user_id", "key"),)
+
+
+class ReportCounter(Model):
+    """The last report number handed out in a year. One row per year, bumped by an atomic upsert, never read first."""
+
+    year = fields.CharField(max_length=4, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "report_counter"

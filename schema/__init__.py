@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql.error import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -13,12 +14,16 @@ from schema.auth.queries import Query as AuthQuery
 from schema.auth.staff import Mutation as StaffMutation
 from schema.auth.staff import Query as StaffQuery
 from schema.base.errors import ErrorCodes
+from schema.base.scalars import SCALAR_MAP
+from schema.decisions.mutations import Mutation as DecisionMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
+from schema.reports.mutations import Mutation as ReportMutation
+from schema.reports.queries import Query as ReportQuery
 
-Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery))
-Mutation = merge_types("Mutation", (AuthMutation, StaffMutation, MediaMutation))
+Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
+Mutation = merge_types("Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation))
 
 
 class Schema(strawberry.Schema):
@@ -28,7 +33,9 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> Schema:
-    return Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes])
+    return Schema(
+        query=Query, mutation=Mutation, extensions=[ErrorCodes], config=StrawberryConfig(scalar_map=SCALAR_MAP)
+    )
 
 
 schema = build_schema()

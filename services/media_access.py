@@ -1,6 +1,6 @@
 """Who may see a media item, the short-lived URLs they get, and the removal of uploads no report ever used.
 
-Every read goes through `can_view_media`, batched or not. Originals of photos are never handed out: only the
+Every read goes through `visible_media_q`, batched or not. Originals of photos are never handed out: only the
 metadata-free derivative and thumbnail are. Videos are not re-encoded, so their original is what is served.
 """
 
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
 from auth.principal import Principal
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
@@ -18,35 +20,41 @@ from services.errors import NotFound
 from services.media import stored_keys
 from services.media_rules import DERIVATIVE_TYPE, MediaRules
 from services.reference import parse_uuid
+from services.report_scope import visible_q
 from services.storage import Storage
 
 
-def can_view_media(principal: Principal | None, media: Media) -> bool:
-    """The owner and city operators, for now; the reports work adds the staff of the report's agency here."""
-    if principal is None:
-        return False
-    return principal.role is Role.ADMIN or media.owner_id == principal.user_id  # type: ignore[attr-defined]
+def visible_media_q(principal: Principal) -> Q:
+    """Its owner, and whoever may see the report it is evidence of (the agency's staff, admins): one rule for the
+    single read and the batched one."""
+    if principal.role is Role.ADMIN:
+        return Q()
+    return Q(owner_id=principal.user_id) | (Q(report_id__isnull=False) & visible_q(principal, "report__"))
 
 
 async def get_media(principal: Principal, media_id: str) -> Media:
     """One media item the caller may see; an invisible one is as not found as a missing one."""
     parsed = parse_uuid(media_id)
-    media = None if parsed is None else await Media.get_or_none(id=parsed)
-    if media is None or not can_view_media(principal, media):
+    media = None if parsed is None else await Media.filter(visible_media_q(principal), id=parsed).first()
+    if media is None:
         raise NotFound("No such media.", field="id")
     return media
 
 
 async def media_by_ids(keys: Sequence[tuple[Principal | None, uuid.UUID]]) -> list[Media | None]:
-    """Media in key order for dataloaders, in one query; items the key's caller may not see come back as None.
+    """Media in key order for dataloaders, one query per distinct caller (one per request in practice); items the
+    key's caller may not see come back as None.
 
     Keys carry the caller because loaders are built before a websocket knows who it serves.
     """
-    found = {m.id: m for m in await Media.filter(id__in=list({media_id for _, media_id in keys}))}
-    return [
-        media if media is not None and can_view_media(principal, media) else None
-        for principal, media in ((p, found.get(media_id)) for p, media_id in keys)
-    ]
+    found: dict[tuple[Principal | None, uuid.UUID], Media] = {}
+    for principal in {principal for principal, _ in keys}:
+        if principal is None:
+            continue
+        ids = list({media_id for p, media_id in keys if p == principal})
+        for media in await Media.filter(visible_media_q(principal), id__in=ids):
+            found[(principal, media.id)] = media
+    return [found.get(key) for key in keys]
 
 
 @dataclass(frozen=True)

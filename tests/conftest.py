@@ -7,8 +7,8 @@ CI (`CI=true`), where a missing server is a failure.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from auth.tokens import TokenCodec
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
 from services.seed import seed_reference_data
+from tests.databases import scratch_database
 from tests.factories import Caller, make_caller
 from tests.servers import Server, free_port, run, server_env, start
 
@@ -39,6 +40,7 @@ OPERATIONAL_TABLES = (
     "idempotency_key",
     "media",
     "report",
+    "report_counter",
     "refresh_token",
     "identity",
     "otp_challenge",
@@ -65,42 +67,27 @@ def require_service(name: str, error: BaseException) -> None:
     pytest.skip(message)
 
 
-async def create_postgres_database(server_url: str) -> tuple[str, str]:
-    name = f"phananh_test_{uuid.uuid4().hex[:12]}"
-    try:
-        conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        require_service("PostgreSQL", exc)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    base = server_url.rsplit("/", 1)[0]
-    return f"{base}/{name}", name
-
-
-async def drop_postgres_database(server_url: str, name: str) -> None:
-    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1), timeout=3)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def db_kind(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("--db"))
 
 
 @pytest.fixture(scope="session")
-async def database_url(request: pytest.FixtureRequest, db_kind: str, tmp_path_factory: pytest.TempPathFactory):
-    if db_kind == "sqlite":
-        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        return
-    server_url = str(request.config.getoption("--pg-url"))
-    url, name = await create_postgres_database(server_url)
-    yield url
-    await drop_postgres_database(server_url, name)
+async def database_url(
+    request: pytest.FixtureRequest, db_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    async with fresh_database(request, db_kind, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@asynccontextmanager
+async def fresh_database(request: pytest.FixtureRequest, db_kind: str, directory: Path) -> AsyncIterator[str]:
+    """A new empty database of this run's kind; a PostgreSQL that does not answer skips, or fails under CI."""
+    try:
+        async with scratch_database(db_kind, str(request.config.getoption("--pg-url")), directory) as url:
+            yield url
+    except (OSError, asyncpg.PostgresError) as exc:
+        require_service("PostgreSQL", exc)
 
 
 def make_settings(database_url: str, var_dir: Path, **overrides: str) -> Settings:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from auth.principal import Principal
 from auth.tokens import TokenCodec
 from models.agencies import Agency
-from models.enums import Role
+from models.enums import Channel, MediaKind, MediaStatus, Role
+from models.media import Media
+from models.reports import Report
 from models.users import User
 
 _numbers = itertools.count(1)
@@ -39,3 +42,40 @@ def token_for(codec: TokenCodec, user: User) -> str:
 async def make_caller(codec: TokenCodec, role: Role, agency_code: str | None = None, **fields: object) -> Caller:
     user = await make_user(role, agency_code, **fields)
     return Caller(user=user, token=token_for(codec, user))
+
+
+async def make_media(
+    owner: User, *, status: MediaStatus = MediaStatus.READY, kind: MediaKind = MediaKind.PHOTO, **fields: object
+) -> Media:
+    """A media row as the upload flow leaves it; READY means checked and usable by its owner's next report."""
+    n = next(_numbers)
+    return await Media.create(
+        owner=owner,
+        status=status,
+        kind=kind,
+        content_type="image/jpeg" if kind is MediaKind.PHOTO else "video/mp4",
+        declared_size_bytes=1000 + n,
+        object_key=f"test/{owner.id}/{n}.jpg",
+        **fields,
+    )
+
+
+async def make_report(reporter: User, agency_code: str = "PC08", **fields: object) -> Report:
+    """A routed report written directly, for tests about reading and deciding rather than submitting."""
+    n = next(_numbers)
+    now = datetime.now(UTC)
+    agency = await Agency.get(code=agency_code)
+    values: dict[str, object] = {
+        "code": f"PA-1999-{n:06d}",
+        "category_id": "RED_LIGHT",
+        "description": f"Test report {n}",
+        "occurred_at": now - timedelta(hours=1),
+        "submitted_at": now,
+        "latitude": 21.0287,
+        "longitude": 105.8524,
+        "ward_id": "00070",
+        "plate_number": "29A-123.45",
+        "channel": Channel.ZALO,
+        "due_at": now + timedelta(hours=120),
+    }
+    return await Report.create(reporter=reporter, agency=agency, **{**values, **fields})

@@ -109,6 +109,17 @@ async def _pc08_officer(env: Env) -> dict[str, Any]:
     return {"id": str((await make_user(Role.OFFICER, "PC08")).id)}
 
 
+async def _report_input(env: Env) -> dict[str, Any]:
+    report = {
+        "categoryCode": "RED_LIGHT",
+        "description": "Xe máy vượt đèn đỏ ở ngã tư (matrix).",
+        "occurredAt": "2026-01-01T08:00:00+07:00",
+        "location": {"latitude": 21.0285, "longitude": 105.8542},
+        "channel": "ZALO",
+    }
+    return {"input": report, "key": f"matrix-{next(_serial)}"}
+
+
 MATRIX: dict[str, Case] = {
     # Query
     "Query.me": Case("{ me { id } }", EVERYONE),
@@ -146,6 +157,24 @@ MATRIX: dict[str, Case] = {
     ),
     "Mutation.setUserActive": Case(
         "mutation($id: ID!) { setUserActive(userId: $id, active: false) { id } }", MANAGERS, prepare=_pc08_officer
+    ),
+    # Reports and decisions (record-level scoping is in tests/test_report_*.py and tests/test_workflow*.py).
+    "Query.report": Case("query($id: ID!) { report(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),
+    "Query.myReports": Case("{ myReports { totalCount } }", SIGNED_IN),
+    "Query.reports": Case("{ reports { totalCount } }", STAFF),
+    "Mutation.submitReport": Case(
+        "mutation($input: SubmitReportInput!, $key: String!) {"
+        " submitReport(input: $input, idempotencyKey: $key) { id } }",
+        frozenset({"citizen"}),
+        prepare=_report_input,
+    ),
+    "Mutation.assignReport": Case(
+        "mutation($id: ID!) { assignReport(reportId: $id) { id } }", MANAGERS, {"id": ZERO_ID}
+    ),
+    "Mutation.decideReport": Case(  # city admins oversee but do not decide (services.workflow)
+        "mutation($id: ID!) { decideReport(reportId: $id, input: {outcome: ACCEPT}) { id } }",
+        frozenset({"officer", "agency_admin"}),
+        {"id": ZERO_ID},
     ),
     # Media (record-level rules are in tests/test_media_*.py).
     "Query.media": Case("query($id: ID!) { media(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),

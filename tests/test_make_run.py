@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.conftest import fresh_database
 from tests.servers import free_port, run, server_env, start
 
 WARDS = {"query": "{ wards { code } categories { kind } agencies { code } }"}
@@ -16,13 +16,8 @@ WARDS = {"query": "{ wards { code } categories { kind } agencies { code } }"}
 
 @pytest.fixture
 async def fresh_database_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    if db_kind == "sqlite":
-        yield f"sqlite://{tmp_path / 'fresh' / 'db.sqlite3'}"
-        return
-    server_url = str(request.config.getoption("--pg-url"))
-    url, name = await create_postgres_database(server_url)
-    yield url
-    await drop_postgres_database(server_url, name)
+    async with fresh_database(request, db_kind, tmp_path / "fresh") as url:
+        yield url
 
 
 def test_make_run_serves_on_the_chosen_port_and_keeps_data(fresh_database_url: str, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from models.enums import MediaStatus
 from models.media import Media
-from tests.factories import Caller
+from tests.factories import Caller, make_report
 from tests.graphql import error_codes, gql, only_data
 from tests.media_calls import MEDIA, complete, create_upload, post_form, upload_multipart
 from tests.media_env import MediaEnv
@@ -105,7 +105,7 @@ async def test_videos_are_checked_and_their_original_served(media_client: httpx.
         assert served.headers["content-type"].startswith(content_type)
 
 
-async def test_only_the_owner_and_admins_see_media(
+async def test_unattached_media_is_seen_by_its_owner_and_admins_only(
     media_client: httpx.AsyncClient, citizen: Caller, officer: Caller, admin: Caller
 ) -> None:
     data = photo(size=(64, 64))
@@ -118,6 +118,19 @@ async def test_only_the_owner_and_admins_see_media(
     assert only_data(await gql(media_client, MEDIA, {"id": "not-a-uuid"}, citizen.token))["media"] is None
     assert error_codes(await gql(media_client, MEDIA, {"id": media["id"]})) == ["UNAUTHENTICATED"]
     assert error_codes(await complete(media_client, officer.token, media["id"])) == ["NOT_FOUND"]
+
+
+async def test_evidence_is_visible_to_the_staff_of_the_reports_agency_only(
+    media_client: httpx.AsyncClient, citizen: Caller, officer: Caller, other_officer: Caller
+) -> None:
+    data = photo(size=(64, 64))
+    media = only_data((await upload_multipart(media_client, citizen.token, data, "image/jpeg")).json())["uploadMedia"]
+    report = await make_report(citizen.user, agency_code="PC08")
+    await Media.filter(id=media["id"]).update(report_id=report.id)
+    seen = only_data(await gql(media_client, MEDIA, {"id": media["id"]}, officer.token))["media"]
+    assert seen["id"] == media["id"]
+    assert (await media_client.get(seen["url"])).status_code == 200
+    assert only_data(await gql(media_client, MEDIA, {"id": media["id"]}, other_officer.token))["media"] is None
 
 
 async def test_completing_before_the_bytes_arrive_is_a_conflict_and_stays_pending(

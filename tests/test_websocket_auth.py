@@ -11,6 +11,7 @@ import pytest
 import strawberry
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
+from strawberry.schema.config import StrawberryConfig
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -22,6 +23,7 @@ from schema import Query, Schema
 from schema.base.errors import ErrorCodes
 from schema.base.info import Info
 from schema.base.permissions import IsStaff
+from schema.base.scalars import SCALAR_MAP
 from tests.factories import Caller
 from tests.live_server import PROTOCOL, init_frame, live_server, open_socket, subscription_codes
 
@@ -90,7 +92,12 @@ class ToySubscription:
 
 @pytest.fixture(scope="module")
 async def toy_url(settings: Settings) -> AsyncIterator[str]:
-    toy = Schema(query=Query, subscription=ToySubscription, extensions=[ErrorCodes])
+    toy = Schema(
+        query=Query,
+        subscription=ToySubscription,
+        extensions=[ErrorCodes],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )
     app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, TokenCodec(settings)))])
     async with open_storage(settings) as storage:
         app.state.storage = storage

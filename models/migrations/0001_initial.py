@@ -43,6 +43,15 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ReportCounter',
+            fields=[
+                ('year', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=4)),
+                ('value', fields.BigIntField(default=0)),
+            ],
+            options={'table': 'report_counter', 'app': 'models', 'pk_attr': 'year', 'table_description': 'The last report number handed out in a year. One row per year, bumped by an atomic upsert, never read first.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Ward',
             fields=[
                 ('code', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=5)),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from schema.agencies.loaders import AgencyByIdLoader
 from schema.media.loaders import MediaByIdLoader
+from schema.reports.loaders import ReportLoaders
 
 
 class Loaders:
     def __init__(self) -> None:
         self.agency_by_id = AgencyByIdLoader()
         self.media_by_id = MediaByIdLoader()
+        self.reports = ReportLoaders()

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks; their results are in the README."""

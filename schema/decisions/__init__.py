@@ -1,0 +1,1 @@
+"""What agencies decide about reports."""

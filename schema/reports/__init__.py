@@ -1,0 +1,1 @@
+"""Reports: submission, reading, assignment."""

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.reports.types import Channel, ReportStatus
+from services.report_queries import ReportFilter
+from services.submission import LocationDraft, ReportDraft
+
+
+@strawberry.input(name="LocationInput", description="Where it happened.")
+class LocationInput:
+    latitude: float = strawberry.field(description="WGS 84 latitude; must be inside Hanoi.")
+    longitude: float = strawberry.field(description="WGS 84 longitude; must be inside Hanoi.")
+    address: str = strawberry.field(default="", description="Address or landmark, up to 300 characters.")
+    ward_code: str | None = strawberry.field(
+        default=None, description="Ward code (see `wards`); when omitted, the ward whose centre is nearest."
+    )
+
+
+@strawberry.input(name="SubmitReportInput", description="A new report, as the citizen filled it in.")
+class SubmitReportInput:
+    category_code: str = strawberry.field(description="An active category's code (see `categories`).")
+    description: str = strawberry.field(description="What happened, 10-2000 characters.")
+    occurred_at: datetime = strawberry.field(
+        description="When it happened, with a time zone offset; not in the future, not older than the allowed days."
+    )
+    location: LocationInput = strawberry.field(description="Where it happened.")
+    channel: Channel = strawberry.field(description="The app sending it: ZALO, IHANOI or WEB.")
+    plate_number: str | None = strawberry.field(
+        default=None, description="Vehicle plate in any usual spelling (29A-123.45, 29A12345, 29-A1 123.45)."
+    )
+    media_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Checked photos/videos of your own not used by another report; at least one for a violation.",
+    )
+
+    def to_draft(self) -> ReportDraft:
+        return ReportDraft(
+            category_code=self.category_code,
+            description=self.description,
+            occurred_at=self.occurred_at,
+            location=LocationDraft(
+                latitude=self.location.latitude,
+                longitude=self.location.longitude,
+                address=self.location.address,
+                ward_code=self.location.ward_code,
+            ),
+            channel=self.channel,
+            plate_number=self.plate_number,
+            media_ids=tuple(str(media_id) for media_id in self.media_ids),
+        )
+
+
+@strawberry.input(name="ReportFilter", description="Narrows `reports`; all conditions must hold.")
+class ReportFilterInput:
+    status: ReportStatus | None = strawberry.field(default=None, description="Only this status.")
+    category_code: str | None = strawberry.field(default=None, description="Only this category.")
+    ward_code: str | None = strawberry.field(default=None, description="Only this ward.")
+    agency_id: strawberry.ID | None = strawberry.field(default=None, description="Only this agency (admins).")
+    channel: Channel | None = strawberry.field(default=None, description="Only this channel.")
+    submitted_from: datetime | None = strawberry.field(default=None, description="Submitted at or after this.")
+    submitted_to: datetime | None = strawberry.field(default=None, description="Submitted before this.")
+    plate_number: str | None = strawberry.field(default=None, description="This plate, in any usual spelling.")
+    overdue: bool | None = strawberry.field(default=None, description="true: only overdue; false: only not overdue.")
+    updated_since: datetime | None = strawberry.field(default=None, description="Changed at or after this.")
+
+    def to_filter(self) -> ReportFilter:
+        return ReportFilter(
+            status=self.status,
+            category_code=self.category_code,
+            ward_code=self.ward_code,
+            agency_id=None if self.agency_id is None else str(self.agency_id),
+            channel=self.channel,
+            submitted_from=self.submitted_from,
+            submitted_to=self.submitted_to,
+            plate_number=self.plate_number,
+            overdue=self.overdue,
+            updated_since=self.updated_since,
+        )

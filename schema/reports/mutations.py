@@ -1,0 +1,59 @@
+"""Submitting and assigning reports. The rules are in `services.submission` and `services.workflow`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from schema.base.info import Info
+from schema.base.permissions import IsAgencyAdmin, IsCitizen, require_principal
+from schema.reports.inputs import SubmitReportInput
+from schema.reports.types import ReportType
+from services import submission, workflow
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[IsCitizen],
+        description=(
+            "Send a report (CITIZEN). It is routed to an agency at once. Retrying with the same `idempotencyKey` "
+            "returns the same report; the same key with a different report is CONFLICT."
+        ),
+    )
+    async def submit_report(
+        self,
+        info: Info,
+        input: Annotated[SubmitReportInput, strawberry.argument(description="The report.")],
+        idempotency_key: Annotated[
+            str, strawberry.argument(description="A fresh UUID per report, reused for its retries.")
+        ],
+    ) -> ReportType:
+        report = await submission.submit_report(
+            require_principal(info),
+            input.to_draft(),
+            idempotency_key,
+            max_age_days=info.context.settings.report_max_age_days,
+        )
+        return ReportType.from_model(report)
+
+    @strawberry.mutation(
+        permission_classes=[IsAgencyAdmin],
+        description=(
+            "Assign a report to an officer of its agency, or transfer it to another active agency with a reason "
+            "(AGENCY_ADMIN of the handling agency; ADMIN anywhere)."
+        ),
+    )
+    async def assign_report(
+        self,
+        info: Info,
+        report_id: Annotated[strawberry.ID, strawberry.argument(description="The report.")],
+        agency_id: Annotated[strawberry.ID | None, strawberry.argument(description="Transfer to this agency.")] = None,
+        officer_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Assign to this officer of the agency.")
+        ] = None,
+        reason: Annotated[str | None, strawberry.argument(description="Why; required for a transfer.")] = None,
+    ) -> ReportType:
+        report = await workflow.assign_report(require_principal(info), report_id, agency_id, officer_id, reason)
+        return ReportType.from_model(report)

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+
+from auth.principal import Principal
+from models.enums import Channel, ReportEventKind, ReportStatus
+from models.events import ReportEvent
+from models.reports import Report
+from models.users import User
+from schema.agencies.types import AgencyType
+from schema.auth.types import UserType
+from schema.base.info import Info
+from schema.base.pagination import PageInfoType
+from schema.base.permissions import require_principal
+from schema.decisions.types import DecisionOutcome, DecisionType
+from schema.media.types import MediaType
+from schema.reference.types import CategoryType, WardType
+from services.report_queries import Page
+from services.report_scope import may_see_reporter
+
+ReportStatusEnum = strawberry.enum(
+    ReportStatus,
+    name="ReportStatus",
+    description=(
+        "ROUTED: with an agency, nobody assigned; ASSIGNED: with an officer; ACCEPTED: sufficient basis to verify; "
+        "REJECTED: insufficient basis (final); PENALIZED: fined (final); RESOLVED: handled without a fine (final)."
+    ),
+)
+ChannelEnum = strawberry.enum(
+    Channel, name="Channel", description="Where a report came from: the Zalo mini-app, iHanoi, the hotline, the web."
+)
+ReportEventKindEnum = strawberry.enum(
+    ReportEventKind, name="ReportEventKind", description="What happened to a report at one point of its timeline."
+)
+
+
+@strawberry.type(name="ReportLocation", description="Where it happened.")
+class LocationType:
+    latitude: float | None = strawberry.field(description="WGS 84 latitude.")
+    longitude: float | None = strawberry.field(description="WGS 84 longitude.")
+    address: str = strawberry.field(description="Address as the citizen wrote it; may be empty.")
+    ward_code: strawberry.Private[str]
+
+    @strawberry.field(description="The ward or commune.")
+    async def ward(self, info: Info) -> WardType:
+        ward = await info.context.loaders.reports.ward_by_code.load(self.ward_code)
+        assert ward is not None, "a report's ward is a foreign key"
+        return WardType.from_model(ward)
+
+
+@strawberry.type(name="Reporter", description="The citizen who sent a report, as the handling agency sees them.")
+class ReporterType:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    full_name: str = strawberry.field(description="Name, as given; may be empty.")
+    phone: str | None = strawberry.field(description="Verified phone number, if known.")
+
+    @classmethod
+    def from_model(cls, user: User) -> ReporterType:
+        return cls(id=strawberry.ID(str(user.id)), full_name=user.full_name, phone=user.phone)
+
+
+@strawberry.type(name="TimelineEvent", description="One change of a report: what, when, by whom.")
+class TimelineEventType:
+    kind: ReportEventKind = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When.")
+    outcome: DecisionOutcome | None = strawberry.field(description="For DECIDED: the outcome.")
+    reason: str | None = strawberry.field(description="For ROUTED and TRANSFERRED: why the report went there.")
+    actor_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Who did it: null for the system, and for citizens unless it was themselves.")
+    async def actor(self, info: Info) -> UserType | None:
+        principal = require_principal(info)
+        if self.actor_id is None or not (principal.is_staff or principal.user_id == self.actor_id):
+            return None
+        user = await info.context.loaders.reports.user_by_id.load(self.actor_id)
+        return None if user is None else UserType.from_model(user)
+
+    @classmethod
+    def from_model(cls, event: ReportEvent) -> TimelineEventType:
+        data: dict[str, Any] = event.data or {}
+        outcome = data.get("outcome")
+        return cls(
+            kind=event.kind,
+            at=event.at,
+            outcome=DecisionOutcome(outcome) if outcome else None,
+            reason=data.get("reason"),
+            actor_id=event.actor_id,  # type: ignore[attr-defined]
+        )
+
+
+@strawberry.type(name="Report", description="A citizen's report of a traffic violation or a road fault.")
+class ReportType:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    code: str = strawberry.field(description="Human-readable code, PA-<year>-<6 digits>, for phone calls and letters.")
+    status: ReportStatus = strawberry.field(description="Where it stands in the workflow.")
+    description: str = strawberry.field(description="What the citizen wrote.")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    submitted_at: datetime = strawberry.field(description="When it was received.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    location: LocationType = strawberry.field(description="Where it happened.")
+    plate_number: str | None = strawberry.field(description="Plate in canonical form (29A-123.45), if given.")
+    channel: Channel = strawberry.field(description="Where it came from.")
+    due_at: datetime | None = strawberry.field(description="When a first decision is due (the service level).")
+    overdue: bool = strawberry.field(description="No first decision yet and `dueAt` has passed.")
+    category_code: strawberry.Private[str]
+    agency_id: strawberry.Private[uuid.UUID]
+    assignee_id: strawberry.Private[uuid.UUID | None]
+    reporter_id: strawberry.Private[uuid.UUID]
+    duplicate_of_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="What it is about.")
+    async def category(self, info: Info) -> CategoryType:
+        category = await info.context.loaders.reports.category_by_code.load(self.category_code)
+        assert category is not None, "a report's category is a foreign key"
+        return CategoryType.from_model(category)
+
+    @strawberry.field(description="The agency handling it.")
+    async def agency(self, info: Info) -> AgencyType:
+        agency = await info.context.loaders.agency_by_id.load(self.agency_id)
+        assert agency is not None, "a report's agency is a foreign key"
+        return AgencyType.from_model(agency)
+
+    @strawberry.field(description="The officer assigned; null when nobody is, and always for citizens.")
+    async def assignee(self, info: Info) -> UserType | None:
+        if self.assignee_id is None or not require_principal(info).is_staff:
+            return None
+        user = await info.context.loaders.reports.user_by_id.load(self.assignee_id)
+        return None if user is None else UserType.from_model(user)
+
+    @strawberry.field(description="Who sent it: only for the staff of the handling agency and admins, else null.")
+    async def reporter(self, info: Info) -> ReporterType | None:
+        if not may_see_reporter(require_principal(info), self.agency_id):
+            return None
+        user = await info.context.loaders.reports.user_by_id.load(self.reporter_id)
+        return None if user is None else ReporterType.from_model(user)
+
+    @strawberry.field(description="Photos and videos, in upload order.")
+    async def media(self, info: Info) -> list[MediaType]:
+        rows = await info.context.loaders.reports.media_by_report.load(self._key(info))
+        return [MediaType.from_model(media) for media in rows]
+
+    @strawberry.field(description="The agency's decisions, oldest first; the last one is the current answer.")
+    async def decisions(self, info: Info) -> list[DecisionType]:
+        rows = await info.context.loaders.reports.decisions_by_report.load(self._key(info))
+        return [DecisionType.from_model(decision) for decision in rows]
+
+    @strawberry.field(description="Every change, oldest first.")
+    async def timeline(self, info: Info) -> list[TimelineEventType]:
+        rows = await info.context.loaders.reports.events_by_report.load(self._key(info))
+        return [TimelineEventType.from_model(event) for event in rows]
+
+    @strawberry.field(
+        description="Staff only: an earlier report of the same plate and category nearby in place and time."
+    )
+    async def possible_duplicate_of(self, info: Info) -> ReportType | None:
+        principal = require_principal(info)
+        if self.duplicate_of_id is None or not principal.is_staff:
+            return None
+        original = await info.context.loaders.reports.report_by_id.load((principal, self.duplicate_of_id))
+        return None if original is None else ReportType.from_model(original)
+
+    def _key(self, info: Info) -> tuple[Principal, uuid.UUID]:
+        return require_principal(info), uuid.UUID(self.id)
+
+    @classmethod
+    def from_model(cls, report: Report, now: datetime | None = None) -> ReportType:
+        now = now or datetime.now(UTC)
+        return cls(
+            id=strawberry.ID(str(report.id)),
+            code=report.code,
+            status=report.status,
+            description=report.description,
+            occurred_at=report.occurred_at,
+            submitted_at=report.submitted_at,
+            updated_at=report.updated_at,
+            location=LocationType(
+                latitude=report.latitude,
+                longitude=report.longitude,
+                address=report.address,
+                ward_code=report.ward_id,  # type: ignore[attr-defined]
+            ),
+            plate_number=report.plate_number,
+            channel=report.channel,
+            due_at=report.due_at,
+            overdue=report.first_decided_at is None and report.due_at is not None and report.due_at < now,
+            category_code=report.category_id,  # type: ignore[attr-defined]
+            agency_id=report.agency_id,  # type: ignore[attr-defined]
+            assignee_id=report.assignee_id,  # type: ignore[attr-defined]
+            reporter_id=report.reporter_id,  # type: ignore[attr-defined]
+            duplicate_of_id=report.duplicate_of_id,  # type: ignore[attr-defined]
+        )
+
+
+@strawberry.type(name="ReportEdge", description="One report of a page, with its cursor.")
+class ReportEdgeType:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this report.")
+    node: ReportType = strawberry.field(description="The report.")
+
+
+@strawberry.type(name="ReportConnection", description="A page of reports, newest first.")
+class ReportConnectionType:
+    edges: list[ReportEdgeType] = strawberry.field(description="The reports of this page.")
+    page_info: PageInfoType = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many reports match, over all pages.")
+
+    @classmethod
+    def from_page(cls, page: Page) -> ReportConnectionType:
+        now = datetime.now(UTC)
+        return cls(
+            edges=[
+                ReportEdgeType(cursor=cursor, node=ReportType.from_model(report, now)) for cursor, report in page.edges
+            ],
+            page_info=PageInfoType(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )

@@ -1,0 +1,181 @@
+"""Submitting a report: validate, route, number, attach evidence, flag duplicates, all in one transaction.
+
+A refused submission writes nothing: no report, no event, no idempotency key, and its media stay free for the next
+try. Only citizens submit here; a hotline call is entered by the caller themselves or not at all in this release
+(see the README), so the reporter of a report is always the person who saw it.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from auth.principal import Principal
+from models.enums import CategoryKind, Channel, Role
+from models.reference import Category
+from models.reports import Report
+from services import geo, idempotency, report_creation
+from services.errors import Forbidden, InvalidInput
+from services.plates import normalize_plate
+from services.reference import parse_uuid
+
+CLOCK_SKEW = timedelta(minutes=5)
+DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
+ADDRESS_MAX = 300
+MEDIA_MAX = 10
+CITIZEN_CHANNELS = frozenset({Channel.ZALO, Channel.IHANOI, Channel.WEB})
+
+
+@dataclass(frozen=True)
+class LocationDraft:
+    latitude: float
+    longitude: float
+    address: str = ""
+    ward_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """What a frontend sends, before any checking."""
+
+    category_code: str
+    description: str
+    occurred_at: datetime
+    location: LocationDraft
+    channel: Channel
+    plate_number: str | None = None
+    media_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CleanReport:
+    """A draft that passed every check, normalised so that equal meanings compare (and hash) equal."""
+
+    category: Category
+    description: str
+    occurred_at: datetime
+    latitude: float
+    longitude: float
+    address: str
+    ward_code: str
+    channel: Channel
+    plate_number: str | None
+    media_ids: tuple[uuid.UUID, ...]
+
+    def fingerprint(self) -> str:
+        return idempotency.fingerprint(
+            {
+                "category": self.category.code,
+                "description": self.description,
+                "occurredAt": self.occurred_at.isoformat(),
+                "latitude": round(self.latitude, 6),
+                "longitude": round(self.longitude, 6),
+                "address": self.address,
+                "ward": self.ward_code,
+                "channel": self.channel.value,
+                "plate": self.plate_number,
+                "media": [str(media_id) for media_id in self.media_ids],
+            }
+        )
+
+
+async def submit_report(
+    principal: Principal, draft: ReportDraft, idempotency_key: str, *, max_age_days: int, now: datetime | None = None
+) -> Report:
+    """Create the report, or return the one this key already produced for this user."""
+    if principal.role is not Role.CITIZEN:
+        raise Forbidden("Only citizens submit reports.")
+    now = now or datetime.now(UTC)
+    key = idempotency.check_key(idempotency_key)
+    clean = await validate(draft, now=now, max_age_days=max_age_days)
+    request_hash = clean.fingerprint()
+    replayed = await idempotency.find_replay(principal.user_id, key, request_hash)
+    if replayed is not None:
+        return await Report.get(id=replayed)
+    try:
+        async with in_transaction() as connection:
+            report, route = await report_creation.insert_report(connection, principal.user_id, clean, now)
+            await idempotency.bind(connection, principal.user_id, key, request_hash, report.id)
+            await report_creation.attach_and_record(connection, principal.user_id, clean, report, route, now)
+    except IntegrityError:
+        winner = await idempotency.find_replay(principal.user_id, key, request_hash)
+        if winner is None:
+            raise
+        return await Report.get(id=winner)
+    return report
+
+
+async def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> CleanReport:
+    """Every check that needs no lock; media are checked inside the transaction, where they are claimed."""
+    category = await Category.get_or_none(code=draft.category_code.strip(), active=True)
+    if category is None:
+        raise InvalidInput(f"There is no active category {draft.category_code!r}.", field="categoryCode")
+    description = draft.description.strip()
+    if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
+        raise InvalidInput(
+            f"The description must be {DESCRIPTION_MIN}-{DESCRIPTION_MAX} characters.", field="description"
+        )
+    occurred_at = _check_occurred_at(draft.occurred_at, now, max_age_days)
+    latitude, longitude, ward_code = _check_location(draft.location)
+    address = draft.location.address.strip()
+    if len(address) > ADDRESS_MAX:
+        raise InvalidInput(f"The address must be at most {ADDRESS_MAX} characters.", field="location.address")
+    if draft.channel not in CITIZEN_CHANNELS:
+        raise InvalidInput("HOTLINE reports are entered by the hotline, not by citizens.", field="channel")
+    plate = draft.plate_number.strip() if draft.plate_number else ""
+    media_ids = _check_media_ids(draft.media_ids)
+    if category.kind is CategoryKind.VIOLATION and not media_ids:
+        raise InvalidInput("A violation needs at least one photo or video of your own.", field="mediaIds")
+    return CleanReport(
+        category=category,
+        description=description,
+        occurred_at=occurred_at,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        ward_code=ward_code,
+        channel=draft.channel,
+        plate_number=normalize_plate(plate) if plate else None,
+        media_ids=media_ids,
+    )
+
+
+def _check_occurred_at(occurred_at: datetime, now: datetime, max_age_days: int) -> datetime:
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("occurredAt needs a time zone offset, e.g. 2026-11-23T08:30:00+07:00.", field="occurredAt")
+    if occurred_at > now + CLOCK_SKEW:
+        raise InvalidInput("occurredAt is in the future.", field="occurredAt")
+    if occurred_at < now - timedelta(days=max_age_days):
+        raise InvalidInput(f"Reports must be sent within {max_age_days} days of the event.", field="occurredAt")
+    return occurred_at.astimezone(UTC)
+
+
+def _check_location(location: LocationDraft) -> tuple[float, float, str]:
+    """The ward is the one given, or else the one whose centre is nearest."""
+    latitude, longitude = location.latitude, location.longitude
+    if not (
+        math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180
+    ):
+        raise InvalidInput("Latitude and longitude must be WGS 84 degrees.", field="location")
+    if not geo.in_hanoi(latitude, longitude):
+        raise InvalidInput("This place is outside Hanoi.", field="location")
+    if location.ward_code is None or location.ward_code.strip() == "":
+        return latitude, longitude, geo.nearest_ward(latitude, longitude)[0].code
+    ward_code = location.ward_code.strip()
+    if ward_code not in {ward.code for ward in geo.ward_centres()}:
+        raise InvalidInput(f"There is no ward with the code {ward_code!r}.", field="location.wardCode")
+    return latitude, longitude, ward_code
+
+
+def _check_media_ids(raw_ids: tuple[str, ...]) -> tuple[uuid.UUID, ...]:
+    parsed = {parse_uuid(raw) for raw in raw_ids}
+    if None in parsed:
+        raise InvalidInput("Some media ids are not ids of your uploads.", field="mediaIds")
+    if len(parsed) > MEDIA_MAX:
+        raise InvalidInput(f"At most {MEDIA_MAX} photos or videos per report.", field="mediaIds")
+    return tuple(sorted(media_id for media_id in parsed if media_id is not None))
