@@ -25,6 +25,7 @@ from services.media_rules import ALLOWED_TYPES, DERIVATIVE_TYPE, MediaRules
 from services.media_sniffing import HEAD_BYTES, sniff
 from services.reference import parse_uuid
 from services.storage import PresignedPost, Storage
+from services.video_metadata import blank_metadata, read_facts
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHECK_LEASE = timedelta(minutes=2)
@@ -214,16 +215,23 @@ async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -
         media.captured_at = photo.captured_at
         media.gps_latitude, media.gps_longitude = photo.latitude, photo.longitude
     else:
-        hasher = hashlib.sha256()
-        async for chunk in storage.stream(media.object_key):
-            hasher.update(chunk)
-        digest = hasher.hexdigest()
+        data = await storage.get(media.object_key)
+        digest = hashlib.sha256(data).hexdigest()
         _check_digest(media, digest)
+        facts = read_facts(data)
+        blanked, _ = await asyncio.to_thread(blank_metadata, data)
+        media.derivative_key = f"media/{media.id}/display{VIDEO_SUFFIXES[media.content_type]}"
+        await storage.put(media.derivative_key, blanked, media.content_type)
+        media.captured_at = facts.captured_at
+        media.gps_latitude, media.gps_longitude = facts.latitude, facts.longitude
     media.sha256 = digest
     media.size_bytes = size
     media.status = MediaStatus.READY
     media.checked_at = datetime.now(UTC)
     await media.save()
+
+
+VIDEO_SUFFIXES = {"video/mp4": ".mp4", "video/quicktime": ".mov"}
 
 
 def _check_digest(media: Media, digest: str) -> None:

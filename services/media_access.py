@@ -1,7 +1,7 @@
 """Who may see a media item, the short-lived URLs they get, and the removal of uploads no report ever used.
 
 Every read goes through `visible_media_q`, batched or not. Originals of photos are never handed out: only the
-metadata-free derivative and thumbnail are. Videos are not re-encoded, so their original is what is served.
+metadata-free derivative and thumbnail are; videos are served as a copy whose metadata boxes are blanked.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def served_keys(media: Media) -> ServedKeys:
     if media.status is not MediaStatus.READY:
         return ServedKeys(None, media.content_type, None)
     if media.kind is MediaKind.VIDEO:
-        return ServedKeys(media.object_key, media.content_type, None)
+        return ServedKeys(media.derivative_key, media.content_type, None)
     return ServedKeys(media.derivative_key, DERIVATIVE_TYPE, media.thumbnail_key)
 
 

@@ -6,7 +6,7 @@ import hashlib
 import io
 import struct
 import zlib
-from datetime import datetime
+from datetime import UTC, datetime
 from fractions import Fraction
 
 import pillow_heif
@@ -61,18 +61,31 @@ def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     return raw[:8] + patched + raw[8 + 25 :]
 
 
-def iso_media(brand: bytes, compatible: tuple[bytes, ...], payload: bytes = b"\x00" * 4096) -> bytes:
-    ftyp = b"ftyp" + brand + b"\x00\x00\x02\x00" + b"".join(compatible)
-    mdat = b"mdat" + payload
-    return struct.pack(">I", len(ftyp) + 4) + ftyp + struct.pack(">I", len(mdat) + 4) + mdat
+def box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body) + 8) + kind + body
 
 
-def mp4(payload_bytes: int = 4096) -> bytes:
-    return iso_media(b"isom", (b"isom", b"iso2", b"avc1", b"mp41"), b"\x00" * payload_bytes)
+def moov_with_location(latitude: float, longitude: float, shot_at: datetime) -> bytes:
+    """A `moov` as phones write it: `mvhd` with the creation time, `udta` with `©xyz`, and an XMP `uuid` box."""
+    seconds = int((shot_at - datetime(1904, 1, 1, tzinfo=UTC)).total_seconds())
+    mvhd = box(b"mvhd", b"\x00\x00\x00\x00" + struct.pack(">II", seconds, seconds) + b"\x00" * 88)
+    where = f"{latitude:+08.4f}{longitude:+09.4f}/".encode()
+    udta = box(b"udta", box(b"\xa9xyz", struct.pack(">HH", len(where), 0x15C7) + where))
+    trak = box(b"trak", box(b"tkhd", b"\x00" * 84) + box(b"udta", box(b"name", b"Le Thi Hoa")))
+    return box(b"moov", mvhd + trak + udta) + box(b"uuid", b"\xbe\x7a" + b"\x00" * 14 + b"<x:xmpmeta>GPS</x:xmpmeta>")
 
 
-def mov() -> bytes:
-    return iso_media(b"qt  ", (b"qt  ",))
+def iso_media(brand: bytes, compatible: tuple[bytes, ...], payload: bytes = b"\x00" * 4096, moov: bytes = b"") -> bytes:
+    ftyp = box(b"ftyp", brand + b"\x00\x00\x02\x00" + b"".join(compatible))
+    return ftyp + box(b"mdat", payload) + moov
+
+
+def mp4(payload_bytes: int = 4096, moov: bytes = b"") -> bytes:
+    return iso_media(b"isom", (b"isom", b"iso2", b"avc1", b"mp41"), b"\x00" * payload_bytes, moov)
+
+
+def mov(moov: bytes = b"") -> bytes:
+    return iso_media(b"qt  ", (b"qt  ",), moov=moov)
 
 
 ELF_PROGRAM = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56 + b"\x90" * 1024

@@ -15,7 +15,7 @@ from tests.factories import Caller, make_report
 from tests.graphql import error_codes, gql, only_data
 from tests.media_calls import MEDIA, complete, create_upload, post_form, upload_multipart
 from tests.media_env import MediaEnv
-from tests.media_files import LAKE_LATITUDE, LAKE_LONGITUDE, mov, mp4, photo, sha256
+from tests.media_files import LAKE_LATITUDE, LAKE_LONGITUDE, moov_with_location, mov, mp4, photo, sha256
 
 
 async def test_presigned_photo_is_checked_and_served_without_gps(
@@ -88,8 +88,10 @@ async def test_heic_photo_is_accepted(media_client: httpx.AsyncClient, citizen: 
     assert Image.open(io.BytesIO(served.content)).format == "JPEG"
 
 
-async def test_videos_are_checked_and_their_original_served(media_client: httpx.AsyncClient, citizen: Caller) -> None:
-    for data, content_type in ((mp4(), "video/mp4"), (mov(), "video/quicktime")):
+async def test_videos_are_served_without_their_location(media_client: httpx.AsyncClient, citizen: Caller) -> None:
+    shot_at = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+    moov = moov_with_location(LAKE_LATITUDE, LAKE_LONGITUDE, shot_at)
+    for data, content_type in ((mp4(moov=moov), "video/mp4"), (mov(moov=moov), "video/quicktime")):
         upload = only_data(await create_upload(media_client, citizen.token, content_type, len(data), sha256(data)))[
             "createMediaUpload"
         ]
@@ -99,9 +101,16 @@ async def test_videos_are_checked_and_their_original_served(media_client: httpx.
         assert media["kind"] == "VIDEO"
         assert media["sha256"] == sha256(data)
         assert media["thumbnailUrl"] is None
+        assert abs(media["latitude"] - LAKE_LATITUDE) < 1e-3
+        assert abs(media["longitude"] - LAKE_LONGITUDE) < 1e-3
+        assert media["capturedAt"] == "2026-11-20T07:30:00+00:00"
         served = await media_client.get(media["url"])
         assert served.status_code == 200
-        assert served.content == data
+        assert len(served.content) == len(data)
+        assert served.content[:8] == data[:8]
+        for secret in (b"\xa9xyz", f"{LAKE_LATITUDE:+08.4f}".encode(), b"xmpmeta", b"Le Thi Hoa", b"udta"):
+            assert secret in data
+            assert secret not in served.content
         assert served.headers["content-type"].startswith(content_type)
 
 
