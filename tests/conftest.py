@@ -34,6 +34,7 @@ pytest_plugins = ["tests.media_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "audit_entry",
     "report_event",
     "decision",
     "idempotency_key",
