@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -29,6 +29,7 @@ from services.workflow import FINAL
 
 ScopedAgencyKey = tuple[Principal, uuid.UUID]
 T = TypeVar("T")
+R = TypeVar("R", Ward, Category)
 OPEN_STATUSES = [status for status in ReportStatus if status not in FINAL]
 
 
@@ -96,13 +97,25 @@ async def children_by_agencies(ids: Sequence[uuid.UUID]) -> list[list[Agency]]:
 
 
 async def wards_by_agencies(ids: Sequence[uuid.UUID]) -> list[list[Ward]]:
-    agencies = {a.id: a for a in await Agency.filter(id__in=list(set(ids))).prefetch_related("wards")}
-    return [list(agencies[agency_id].wards) if agency_id in agencies else [] for agency_id in ids]
+    pairs = await Agency.filter(id__in=list(set(ids)), wards__code__isnull=False).values_list("id", "wards__code")
+    wards = {ward.code: ward for ward in await Ward.filter(code__in=list({code for _, code in pairs}))}
+    return _grouped_pairs(ids, pairs, wards)
 
 
 async def categories_by_agencies(ids: Sequence[uuid.UUID]) -> list[list[Category]]:
-    agencies = {a.id: a for a in await Agency.filter(id__in=list(set(ids))).prefetch_related("categories")}
-    return [list(agencies[agency_id].categories) if agency_id in agencies else [] for agency_id in ids]
+    pairs = await Agency.filter(id__in=list(set(ids)), categories__code__isnull=False).values_list(
+        "id", "categories__code"
+    )
+    categories = {c.code: c for c in await Category.filter(code__in=list({code for _, code in pairs}))}
+    return _grouped_pairs(ids, pairs, categories)
+
+
+def _grouped_pairs(ids: Sequence[uuid.UUID], pairs: list[Any], rows: dict[str, R]) -> list[list[R]]:
+    """(agency id, code) pairs from one join, turned into each agency's rows in the rows' own order."""
+    codes: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for agency_id, code in pairs:
+        codes[_uuid(agency_id)].add(code)
+    return [[row for code, row in rows.items() if code in codes[agency_id]] for agency_id in ids]
 
 
 def _allowed_or_forbidden(principal: Principal, agency_id: uuid.UUID, value: T) -> T | Forbidden:

@@ -141,6 +141,7 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
     for table in OPERATIONAL_TABLES:
         await connection.execute_query(f"DELETE FROM {table}")
     await RoutingRule.filter(created_at__gt=database).delete()
+    await Agency.filter(created_at__gt=database).update(parent_id=None)
     await Agency.filter(created_at__gt=database).delete()
 
 
