@@ -188,3 +188,12 @@ async def test_deactivation_racing_a_new_rule_never_leaves_a_rule_on_an_inactive
         rules = await RoutingRule.filter(agency_id=agency["id"]).count()
         assert (active, rules) in {(True, 1), (False, 0)}
         await RoutingRule.filter(agency_id=agency["id"]).delete()
+
+
+async def test_two_admins_adding_the_same_rule_at_once_get_one_rule(client: httpx.AsyncClient, admin: Caller) -> None:
+    agencies = [await create_agency(client, admin, wardCodes=["00004"], categoryCodes=["RED_LIGHT"]) for _ in range(3)]
+    rules = [{"agencyId": agency["id"], "categoryCode": "RED_LIGHT", "wardCode": "00004"} for agency in agencies]
+    bodies = await asyncio.gather(*(gql(client, SET_RULE, {"input": rule}, admin.token) for rule in rules))
+    assert sorted(code for body in bodies for code in error_codes(body)) == ["CONFLICT", "CONFLICT"]
+    assert await RoutingRule.filter(category_id="RED_LIGHT", ward_id="00004").count() == 1
+    assert await AuditEntry.filter(entity="routing_rule").count() == 1
