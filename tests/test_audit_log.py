@@ -7,6 +7,7 @@ import httpx
 from tests.agencies_api import AUDIT_LOG, UPDATE_AGENCY, create_agency
 from tests.factories import Caller
 from tests.graphql import error_codes, gql, only_data
+from tests.query_count import count_queries
 
 
 async def test_admins_page_through_the_changes_newest_first(client: httpx.AsyncClient, admin: Caller) -> None:
@@ -49,3 +50,15 @@ async def test_only_admins_read_it_and_bad_pages_are_refused(
         body = await gql(client, AUDIT_LOG, variables, admin.token)
         assert error_codes(body) == ["BAD_USER_INPUT"]
         assert body["errors"][0]["extensions"]["field"] in {"first", "after"}
+
+
+async def test_a_page_of_the_log_costs_the_same_queries_at_any_size(client: httpx.AsyncClient, admin: Caller) -> None:
+    for _ in range(4):
+        await create_agency(client, admin)
+    counts = []
+    for first in (1, 4):
+        with count_queries() as log:
+            page = only_data(await gql(client, AUDIT_LOG, {"first": first}, admin.token))["auditLog"]
+        assert len(page["edges"]) == first
+        counts.append(log.count)
+    assert counts[0] == counts[1] <= 4

@@ -24,6 +24,7 @@ from tests.agencies_api import (
 )
 from tests.factories import Caller, make_caller
 from tests.graphql import error_codes, gql, only_data
+from tests.query_count import count_queries
 
 SAIGON = (10.7769, 106.7009)
 HOAN_KIEM_LAKE = (21.0287, 105.8524)
@@ -197,3 +198,15 @@ async def test_two_admins_adding_the_same_rule_at_once_get_one_rule(client: http
     assert sorted(code for body in bodies for code in error_codes(body)) == ["CONFLICT", "CONFLICT"]
     assert await RoutingRule.filter(category_id="RED_LIGHT", ward_id="00004").count() == 1
     assert await AuditEntry.filter(entity="routing_rule").count() == 1
+
+
+async def test_listing_rules_costs_the_same_queries_at_any_length(client: httpx.AsyncClient, admin: Caller) -> None:
+    counts, sizes = [], []
+    for rule_filter in ({"categoryCode": "FLOODING"}, {"categoryCode": "ILLEGAL_PARKING"}, None):
+        with count_queries() as log:
+            rules = only_data(await gql(client, RULES, {"filter": rule_filter}, admin.token))["routingRules"]
+        counts.append(log.count)
+        sizes.append(len(rules))
+    assert sizes[0] == 1
+    assert sizes[0] < 100 < sizes[1] < sizes[2]
+    assert counts[1] == counts[2] <= 5
