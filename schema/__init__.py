@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.agencies.mutations import Mutation as AgencyMutation
 from schema.agencies.queries import Query as AgencyQuery
 from schema.auth.mutations import Mutation as AuthMutation
 from schema.auth.queries import Query as AuthQuery
@@ -23,7 +24,9 @@ from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
 
 Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
-Mutation = merge_types("Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation))
+Mutation = merge_types(
+    "Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation, AgencyMutation)
+)
 
 
 class Schema(strawberry.Schema):

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from tortoise.expressions import Q
 
 from models.agencies import Agency, RoutingRule
-from models.reference import Category
+from models.reference import Category, Ward
+from services import geo
+from services.errors import InvalidInput
 
 SPECIFICITY_LABELS = (
     "the rule for this category in this ward",
@@ -53,3 +55,42 @@ async def resolve_route(category: Category, ward_code: str) -> Route | None:
         f"({where}, priority {best.priority})."
     )
     return Route(agency=best.agency, rule=best, reason=reason)
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    category: Category
+    ward_code: str
+    route: Route | None
+
+    @property
+    def reason(self) -> str:
+        if self.route is not None:
+            return self.route.reason
+        return f"No active agency handles {self.category.code} in ward {self.ward_code}: submissions are refused."
+
+
+async def preview_route(
+    category_code: str, ward_code: str | None, latitude: float | None, longitude: float | None
+) -> RoutePreview:
+    """Where a report would go now, by the very function submissions use; a point is placed in the ward of the
+    nearest centre, as a submission without a ward code is."""
+    category = await Category.get_or_none(code=category_code, active=True)
+    if category is None:
+        raise InvalidInput(f"There is no active category {category_code!r}.", field="categoryCode")
+    if ward_code is None:
+        ward_code = _ward_of_point(latitude, longitude)
+    elif latitude is not None or longitude is not None:
+        raise InvalidInput("Give a ward code or a point, not both.", field="wardCode")
+    elif not await Ward.exists(code=ward_code):
+        raise InvalidInput(f"There is no ward {ward_code!r}.", field="wardCode")
+    return RoutePreview(category=category, ward_code=ward_code, route=await resolve_route(category, ward_code))
+
+
+def _ward_of_point(latitude: float | None, longitude: float | None) -> str:
+    if latitude is None or longitude is None:
+        raise InvalidInput("Give a ward code, or both latitude and longitude.", field="wardCode")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or not geo.in_hanoi(latitude, longitude):
+        raise InvalidInput("This point is not in Hanoi.", field="latitude")
+    ward, _ = geo.nearest_ward(latitude, longitude)
+    return ward.code

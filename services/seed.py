@@ -1,7 +1,9 @@
 """Loads the reference data shipped in `models/data/` into the database.
 
-Idempotent, and respectful of the city's own edits: wards are official and follow the file; categories, agencies
-and routing rules are only created when missing, so an administrator's changes survive the next `phananh seed`.
+Idempotent, and respectful of the city's own edits: wards are official and follow the file; categories and agencies
+are only created when missing; routing rules are written only into an empty rule table, because once the city runs
+them an administrator may delete or re-scope any of them. So an administrator's changes survive the next `phananh
+seed` (run by `make run` and by the production `migrate` service).
 """
 
 from __future__ import annotations
@@ -110,11 +112,9 @@ async def _seed_agencies(wards: list[Ward], summary: SeedSummary) -> dict[str, A
 async def _seed_routing_rules(
     wards: list[Ward], categories: dict[str, Category], agencies: dict[str, Agency], summary: SeedSummary
 ) -> None:
+    if await RoutingRule.exists():
+        return
     data = load_data("routing_rules.json")
-    taken: set[tuple[str | None, CategoryKind | None, str | None]] = {
-        (rule.category_id, rule.category_kind, rule.ward_id)  # type: ignore[attr-defined]
-        for rule in await RoutingRule.all()
-    }
     wanted: list[tuple[Category | None, CategoryKind | None, Ward | None, Agency, int]] = []
     for row in data["city"]:
         category = categories[row["category"]] if "category" in row else None
@@ -125,13 +125,9 @@ async def _seed_routing_rules(
             agency = agencies[f"{row['agencyPrefix']}{each_ward.code}"]
             wanted.append((categories[row["category"]], None, each_ward, agency, row["priority"]))
     for category, kind, ward, agency, priority in wanted:
-        key = (category.code if category else None, kind, ward.code if ward else None)
-        if key in taken:
-            continue
         await RoutingRule.create(category=category, category_kind=kind, ward=ward, agency=agency, priority=priority)
         if category is not None:
             await agency.categories.add(category)
         else:
             await agency.categories.add(*[c for c in categories.values() if c.kind is kind])
-        taken.add(key)
         summary.count(summary.created, "routing_rule")

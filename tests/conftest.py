@@ -35,6 +35,7 @@ pytest_plugins = ["tests.media_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "audit_entry",
     "report_event",
     "decision",
     "idempotency_key",
@@ -126,6 +127,7 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
     for table in OPERATIONAL_TABLES:
         await connection.execute_query(f"DELETE FROM {table}")
     await RoutingRule.filter(created_at__gt=database).delete()
+    await Agency.filter(created_at__gt=database).update(parent_id=None)
     await Agency.filter(created_at__gt=database).delete()
 
 

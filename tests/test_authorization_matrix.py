@@ -109,6 +109,10 @@ async def _pc08_officer(env: Env) -> dict[str, Any]:
     return {"id": str((await make_user(Role.OFFICER, "PC08")).id)}
 
 
+async def _new_agency(env: Env) -> dict[str, Any]:
+    return {"input": {"code": f"MATRIX-{next(_serial)}", "name": "Matrix agency", "kind": "OTHER"}}
+
+
 async def _report_input(env: Env) -> dict[str, Any]:
     report = {
         "categoryCode": "RED_LIGHT",
@@ -189,6 +193,25 @@ MATRIX: dict[str, Case] = {
     "Mutation.uploadMedia": Case(
         "mutation($file: Upload!) { uploadMedia(file: $file) { id } }", SIGNED_IN, {"file": None}, upload="file"
     ),
+    # Agency administration (record-level rules are in tests/test_agency_*.py and tests/test_routing_admin.py).
+    "Mutation.createAgency": Case(
+        "mutation($input: AgencyInput!) { createAgency(input: $input) { id } }", ADMINS, prepare=_new_agency
+    ),
+    "Mutation.updateAgency": Case(
+        'mutation($id: ID!) { updateAgency(id: $id, input: {name: "Matrix"}) { id } }', ADMINS, {"id": ZERO_ID}
+    ),
+    "Mutation.setRoutingRule": Case(
+        "mutation($input: RoutingRuleInput!) { setRoutingRule(input: $input) { id } }",
+        ADMINS,
+        {"input": {"agencyId": ZERO_ID, "categoryKind": "VIOLATION", "wardCode": "00070"}},
+    ),
+    "Mutation.deleteRoutingRule": Case("mutation($id: ID!) { deleteRoutingRule(id: $id) }", ADMINS, {"id": ZERO_ID}),
+    "Mutation.setCategoryServiceLevel": Case(  # the seeded value: nothing changes for the tests after this one
+        'mutation { setCategoryServiceLevel(code: "ROAD_DAMAGE", hours: 72) { code } }', ADMINS
+    ),
+    "Query.routingRules": Case("{ routingRules { id } }", ADMINS),
+    "Query.routingPreview": Case('{ routingPreview(categoryCode: "RED_LIGHT", wardCode: "00070") { reason } }', STAFF),
+    "Query.auditLog": Case("{ auditLog { __typename } }", ADMINS),
 }
 
 

@@ -50,3 +50,14 @@ async def test_ward_agencies_cover_their_ward_and_handle_their_categories() -> N
     traffic_police = await Agency.get(code="PC08").prefetch_related("categories")
     violations = await Category.filter(kind=CategoryKind.VIOLATION).count()
     assert len(traffic_police.categories) == violations
+
+
+async def test_a_deleted_seeded_rule_stays_deleted() -> None:
+    rule = await RoutingRule.get(category_id="NO_HELMET", ward_id="00070")
+    values = {"category_id": rule.category_id, "ward_id": rule.ward_id, "agency_id": rule.agency_id}  # type: ignore[attr-defined]
+    await rule.delete()
+    try:
+        await seed_reference_data()
+        assert not await RoutingRule.exists(category_id="NO_HELMET", ward_id="00070")
+    finally:
+        await RoutingRule.create(priority=rule.priority, **values)

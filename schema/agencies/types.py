@@ -1,12 +1,25 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from models.agencies import Agency
 from models.enums import AgencyKind
 from schema.base.info import Info
+from schema.base.permissions import require_principal
+from schema.reference.types import CategoryType, WardType
+from services import agency_views
+
+if TYPE_CHECKING:
+    from schema.agencies.view_types import WorkloadType
+    from schema.auth.types import UserType
+    from schema.reports.types import ReportConnectionType
+
+# The staff, workload and report types are imported lazily: their modules import `schema.auth.types` and
+# `schema.reports.types`, which both import this one.
+VIEW_TYPES = "schema.agencies.view_types"
 
 AgencyKindEnum = strawberry.enum(
     AgencyKind,
@@ -36,6 +49,58 @@ class AgencyType:
             return None
         parent = await info.context.loaders.agency_by_id.load(self.parent_id)
         return None if parent is None else AgencyType.from_model(parent)
+
+    @strawberry.field(description="Agencies directly under this one, inactive ones included, by code.")
+    async def children(self, info: Info) -> list[AgencyType]:
+        rows = await info.context.loaders.agencies.children.load(self._id)
+        return [AgencyType.from_model(child) for child in rows]
+
+    @strawberry.field(description="The wards and communes it covers (what ward-level routing rules may use).")
+    async def wards(self, info: Info) -> list[WardType]:
+        return [WardType.from_model(ward) for ward in await info.context.loaders.agencies.wards.load(self._id)]
+
+    @strawberry.field(description="The categories it handles (what category routing rules may use).")
+    async def categories(self, info: Info) -> list[CategoryType]:
+        rows = await info.context.loaders.agencies.categories.load(self._id)
+        return [CategoryType.from_model(category) for category in rows]
+
+    @strawberry.field(
+        description="Its officers and admins, by name. This agency's AGENCY_ADMIN and ADMINs; FORBIDDEN otherwise."
+    )
+    async def staff(self, info: Info) -> list[Annotated[UserType, strawberry.lazy("schema.auth.types")]] | None:
+        from schema.auth.types import UserType
+
+        rows = await info.context.loaders.agencies.staff.load((require_principal(info), self._id))
+        return [UserType.from_model(user) for user in rows]
+
+    @strawberry.field(
+        description="Its open reports by status and by officer. This agency's AGENCY_ADMIN and ADMINs; FORBIDDEN "
+        "otherwise."
+    )
+    async def workload(self, info: Info) -> Annotated[WorkloadType, strawberry.lazy(VIEW_TYPES)] | None:
+        from schema.agencies.view_types import WorkloadType
+
+        workload = await info.context.loaders.agencies.workload.load((require_principal(info), self._id))
+        return WorkloadType.from_workload(workload)
+
+    @strawberry.field(
+        description="Its reports past their due time without a first decision, newest first. This agency's "
+        "AGENCY_ADMIN and ADMINs; FORBIDDEN otherwise. Ask for one agency at a time: each costs its own queries."
+    )
+    async def overdue_reports(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Annotated[ReportConnectionType, strawberry.lazy("schema.reports.types")] | None:
+        from schema.reports.types import ReportConnectionType
+
+        page = await agency_views.overdue_reports(require_principal(info), self._id, first, after)
+        return ReportConnectionType.from_page(page)
+
+    @property
+    def _id(self) -> uuid.UUID:
+        return uuid.UUID(self.id)
 
     @classmethod
     def from_model(cls, agency: Agency) -> AgencyType:
