@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.authentication import BearerTokenBackend, on_authentication_error
 from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
+from api.events import open_event_bus, running_relay
 from api.graphql import GraphQLApp
 from api.limits import BodySizeLimitMiddleware
 from api.request_id import RequestIdMiddleware
@@ -35,9 +36,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings)
         try:
-            async with open_storage(settings) as storage:
+            async with open_storage(settings) as storage, open_event_bus(settings) as events:
                 app.state.storage = storage
-                yield
+                app.state.events = events
+                async with running_relay(settings, events):
+                    yield
         finally:
             await close_db()
 

@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.reports",
     "models.decisions",
     "models.events",
+    "models.outbox",
 ]

@@ -18,9 +18,11 @@ from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
 from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
+from schema.reports.subscriptions import Subscription as ReportSubscription
 
 Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
 Mutation = merge_types("Mutation", (MediaMutation, ReportMutation, DecisionMutation))
+Subscription = merge_types("Subscription", (ReportSubscription,))
 
 
 class Schema(strawberry.Schema):
@@ -31,7 +33,11 @@ class Schema(strawberry.Schema):
 
 def build_schema() -> Schema:
     return Schema(
-        query=Query, mutation=Mutation, extensions=[ErrorCodes], config=StrawberryConfig(scalar_map=SCALAR_MAP)
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[ErrorCodes],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

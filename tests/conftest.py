@@ -20,6 +20,7 @@ from tortoise import connections
 
 from api.app import create_app
 from api.db import close_db, init_db, migrate
+from api.events import open_event_bus
 from api.settings import Settings
 from api.storage import open_storage
 from auth.tokens import TokenCodec
@@ -29,11 +30,12 @@ from services.seed import seed_reference_data
 from tests.factories import Caller, make_caller
 from tests.servers import Server, free_port, run, server_env, start
 
-# Fixtures of the media tests (both stores, moto on 127.0.0.1), kept beside those tests.
-pytest_plugins = ["tests.media_env"]
+# Fixtures of the media tests (both stores, moto on 127.0.0.1) and the live tests (servers, Redis), kept beside them.
+pytest_plugins = ["tests.media_env", "tests.live_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "outbox_event",
     "report_event",
     "decision",
     "idempotency_key",
@@ -145,10 +147,11 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Any]:
-    """The app without its lifespan (the database is the session's): its store is opened here instead."""
+    """The app without its lifespan (the database is the session's): its store and event bus are opened here."""
     application = create_app(settings)
-    async with open_storage(settings) as storage:
+    async with open_storage(settings) as storage, open_event_bus(settings) as events:
         application.state.storage = storage
+        application.state.events = events
         yield application
 
 

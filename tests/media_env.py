@@ -19,6 +19,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from api.app import create_app
+from api.events import open_event_bus
 from api.settings import Settings
 from api.storage import open_storage
 from services.storage import Storage
@@ -67,8 +68,9 @@ class MediaEnv:
 @asynccontextmanager
 async def _open_env(kind: str, settings: Settings) -> AsyncIterator[MediaEnv]:
     app = create_app(settings)
-    async with open_storage(settings) as storage:
+    async with open_storage(settings) as storage, open_event_bus(settings) as events:
         app.state.storage = storage
+        app.state.events = events
         yield MediaEnv(kind, app, settings, storage)
 
 
