@@ -79,6 +79,8 @@ async def test_an_admin_may_follow_one_agency(
 ) -> None:
     ca = await Agency.get(code="CA-00070")
     async with console(server.url, admin.token) as city:
+        malformed = await city.next(await city.subscribe(SUBMITTED, {"agency": "PC08"}))
+        assert error_codes(malformed) == ["BAD_USER_INPUT"], malformed
         op = await city.subscribe(SUBMITTED, {"agency": str(ca.id)})
         await submitted(http, citizen)
         parking = await submitted(http, citizen, categoryCode="ILLEGAL_PARKING")
