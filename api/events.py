@@ -16,6 +16,8 @@ from services.events.memory import MemoryEventBus
 from services.events.redis_bus import RedisEventBus
 from services.outbox import run_relay
 
+LISTEN_WAIT_SECONDS = 1.0
+
 
 @asynccontextmanager
 async def open_event_bus(settings: Settings, *, listen: bool = True) -> AsyncIterator[EventBus]:
@@ -27,6 +29,10 @@ async def open_event_bus(settings: Settings, *, listen: bool = True) -> AsyncIte
         redis_bus = RedisEventBus(settings.events_url, f"{settings.events_channel}:reports")
         if listen:
             redis_bus.start()
+            # Serve only once this process hears the channel, so the first consoles miss nothing; if Redis is down,
+            # start anyway (mutations work without it) and let the reader catch up when it returns.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(redis_bus.listening.wait(), LISTEN_WAIT_SECONDS)
         bus = redis_bus
     try:
         yield bus

@@ -12,10 +12,11 @@ import pytest
 from redis.exceptions import RedisError
 
 from api.events import open_event_bus
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from models.agencies import Agency
 from models.outbox import OutboxEvent, OutboxKind
 from services.events import Event, EventBus, Subscription
+from services.events.base import QUEUE_SIZE
 from services.events.memory import MemoryEventBus
 from services.events.redis_bus import RedisEventBus
 from services.outbox import relay_once, relay_until_empty
@@ -165,3 +166,33 @@ async def test_a_reconnecting_console_catches_up_with_updated_since(
     body = await gql(client, CHANGED_SINCE, {"since": since.isoformat()}, officer.token)
     found = {edge["node"]["id"]: edge["node"]["status"] for edge in only_data(body)["reports"]["edges"]}
     assert found == {missed["id"]: "ROUTED", str(before.id): "ACCEPTED"}
+
+
+def test_live_settings_come_from_the_environment(settings: Settings) -> None:
+    env = {"DATABASE_URL": settings.database_url, "STORAGE_URL": settings.storage_url, "APP_ENV": "test"}
+    live = Settings.from_env(
+        {
+            **env,
+            "WS_ALLOWED_ORIGINS": "https://a.vn, https://b.vn",
+            "OUTBOX_RELAY": "false",
+            "WS_MAX_SUBSCRIPTIONS": "5",
+        }
+    )
+    assert (live.ws_allowed_origins, live.outbox_relay, live.ws_max_subscriptions) == (
+        ("https://a.vn", "https://b.vn"),
+        False,
+        5,
+    )
+    assert Settings.from_env(env).outbox_relay is True
+    for bad in ({"EVENTS_CHANNEL": " "}, {"OUTBOX_POLL_MS": "0"}, {"WS_MAX_SUBSCRIPTIONS": "-1"}):
+        with pytest.raises(SettingsError):
+            Settings.from_env({**env, **bad})
+
+
+async def test_a_subscriber_that_falls_too_far_behind_is_ended_not_left_to_grow() -> None:
+    bus = MemoryEventBus()
+    slow = bus.subscribe()
+    await bus.publish([event(i) for i in range(QUEUE_SIZE + 1)])
+    assert slow.overflowed
+    assert len([e async for e in slow]) == QUEUE_SIZE
+    assert len(bus.fanout) == 0
