@@ -9,6 +9,8 @@ import time
 import jwt
 from starlette.websockets import WebSocket, WebSocketState
 
+from auth.authentication import bearer_token
+
 TOKEN_EXPIRED_CODE = 4401
 _closers: set[asyncio.Task[None]] = set()
 
@@ -16,7 +18,9 @@ _closers: set[asyncio.Task[None]] = set()
 def close_when_expired(websocket: WebSocket, authorization: str) -> None:
     """Schedule the close at the token's `exp`. Called only after the token was verified, so its claims are read
     here without checking the signature again."""
-    token = authorization.removeprefix("Bearer ").strip()
+    token = bearer_token(authorization)
+    if token is None:
+        return
     expires_at = jwt.decode(token, options={"verify_signature": False}).get("exp")
     if not isinstance(expires_at, int | float):
         return
