@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import RedisError
 from tortoise import connections
@@ -27,6 +28,8 @@ from services.events.base import Event, EventBus
 logger = logging.getLogger("phananh.outbox")
 
 BATCH = 200
+KEEP_PUBLISHED = timedelta(days=1)
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 async def record(
@@ -82,11 +85,22 @@ async def relay_until_empty(bus: EventBus) -> int:
     return total
 
 
+async def prune(older_than: timedelta = KEEP_PUBLISHED, now: datetime | None = None) -> int:
+    """Forget events published long ago (a day: far beyond any redelivery); unpublished ones are never removed."""
+    cutoff = (now or datetime.now(UTC)) - older_than
+    return await OutboxEvent.filter(published_at__lt=cutoff).delete()
+
+
 async def run_relay(bus: EventBus, interval_seconds: float) -> None:
-    """The background relay of a worker: drain, then poll every `interval_seconds`; a bus outage only delays."""
+    """The background relay of a worker: drain, then poll every `interval_seconds`; a bus outage only delays.
+    Once an hour it also prunes old published rows, so the table stays small."""
+    next_prune = time.monotonic()
     while True:
         try:
             await relay_until_empty(bus)
+            if time.monotonic() >= next_prune:
+                await prune()
+                next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
         except (RedisError, OSError) as exc:
             logger.warning("outbox relay: event bus unavailable (%s); events kept for later", exc.__class__.__name__)
         except BaseORMException:

@@ -19,7 +19,7 @@ from services.events import Event, EventBus, Subscription
 from services.events.base import QUEUE_SIZE
 from services.events.memory import MemoryEventBus
 from services.events.redis_bus import RedisEventBus
-from services.outbox import relay_once, relay_until_empty
+from services.outbox import prune, relay_once, relay_until_empty
 from tests.factories import Caller, make_report
 from tests.graphql import error_codes, gql, only_data
 from tests.live_env import DEAD_REDIS_URL, REDIS_URL, channel, require_redis
@@ -196,3 +196,17 @@ async def test_a_subscriber_that_falls_too_far_behind_is_ended_not_left_to_grow(
     assert slow.overflowed
     assert len([e async for e in slow]) == QUEUE_SIZE
     assert len(bus.fanout) == 0
+
+
+async def test_old_published_events_are_pruned_and_pending_ones_never(
+    client: httpx.AsyncClient, citizen: Caller
+) -> None:
+    for _ in range(3):
+        await submitted(client, citizen)
+    first, second, pending = await OutboxEvent.all().order_by("id")
+    now = datetime.now(UTC)
+    await OutboxEvent.filter(id=first.id).update(published_at=now - timedelta(days=2))
+    await OutboxEvent.filter(id=second.id).update(published_at=now - timedelta(hours=1))
+    await OutboxEvent.filter(id=pending.id).update(created_at=now - timedelta(days=3))
+    assert await prune(now=now) == 1
+    assert [row.id for row in await OutboxEvent.all().order_by("id")] == [second.id, pending.id]
