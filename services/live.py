@@ -4,6 +4,8 @@ is transferred away or a role changed since the event was published."""
 
 from __future__ import annotations
 
+import math
+import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -11,13 +13,15 @@ from auth.principal import Principal
 from models.enums import Role
 from models.outbox import OutboxKind
 from models.reports import Report
-from services.errors import Forbidden, InvalidInput
+from models.users import User
+from services.errors import Forbidden, InvalidInput, Unauthenticated
 from services.events import EventBus, Subscription
 from services.reference import parse_uuid
 from services.report_scope import get_visible, visible_q
 
 NEW_REPORT_KINDS = frozenset({OutboxKind.SUBMITTED.value, OutboxKind.TRANSFERRED.value})
 CHANGE_KINDS = frozenset({OutboxKind.UPDATED.value, OutboxKind.TRANSFERRED.value})
+ACCOUNT_RECHECK_SECONDS = 30.0
 
 
 def report_submissions(bus: EventBus, principal: Principal, agency_id: str | None) -> AsyncIterator[Report]:
@@ -54,6 +58,7 @@ async def _stream(
     agency: uuid.UUID | None = None,
     report_id: uuid.UUID | None = None,
 ) -> AsyncIterator[Report]:
+    checked_at = -math.inf
     try:
         async for event in subscription:
             if event.kind not in kinds:
@@ -63,7 +68,21 @@ async def _stream(
             ):
                 continue
             report = await Report.filter(visible_q(principal), id=event.report_id).first()
-            if report is not None:
-                yield report
+            if report is None:
+                continue
+            if time.monotonic() - checked_at > ACCOUNT_RECHECK_SECONDS:
+                await _still_signed_in(principal)
+                checked_at = time.monotonic()
+            yield report
     finally:
         subscription.close()
+
+
+async def _still_signed_in(principal: Principal) -> None:
+    """A socket keeps the account it signed in with; before pushing, make sure that account is still active with the
+    same role and agency (at most every `ACCOUNT_RECHECK_SECONDS`), as every HTTP request does."""
+    same = User.filter(
+        id=principal.user_id, is_active=True, role=principal.role, agency_id=principal.agency_id
+    ).exists()
+    if not await same:
+        raise Unauthenticated("This account changed or can no longer sign in; sign in again.", reason="inactive")

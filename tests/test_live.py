@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from api.settings import Settings
 from auth.tokens import TokenCodec
 from models.agencies import Agency
+from models.users import User
 from tests.factories import Caller, token_for
 from tests.graphql import gql, only_data
 from tests.live_env import SUBMITTED, UPDATED, ServerPool
@@ -114,6 +115,18 @@ async def test_who_may_not_subscribe(server: Server, citizen: Caller) -> None:
         assert error_codes(forbidden) == ["FORBIDDEN"], forbidden
         unknown = await app.next(await app.subscribe(UPDATED, {"id": "not-an-id"}))
         assert error_codes(unknown) == ["NOT_FOUND"], unknown
+
+
+async def test_a_console_whose_account_was_disabled_hears_nothing_more(
+    server: Server, http: httpx.AsyncClient, citizen: Caller, officer: Caller
+) -> None:
+    async with console(server.url, officer.token) as police:
+        op = await police.subscribe(SUBMITTED)
+        await User.filter(id=officer.user.id).update(is_active=False)
+        await submitted(http, citizen)
+        ended = await police.next(op)
+        assert error_codes(ended) == ["UNAUTHENTICATED"], ended
+        assert (await police.next(op))["type"] == "complete"
 
 
 async def test_the_socket_closes_when_its_token_expires(server: Server, settings: Settings, officer: Caller) -> None:
