@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.authentication import BearerTokenBackend, on_authentication_error
 from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
+from api.events import open_event_bus, running_relay
 from api.graphql import GraphQLApp
 from api.limits import BodySizeLimitMiddleware
 from api.request_id import RequestIdMiddleware
@@ -29,6 +30,20 @@ from schema import schema
 UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024
 
 
+@asynccontextmanager
+async def open_clients(app: Starlette, settings: Settings, *, relay: bool = True) -> AsyncIterator[None]:
+    """Everything the lifespan opens but the database: the store and the event bus on `app.state`, and the outbox
+    relay. Tests that share one database connection open the rest of an app exactly as the server does."""
+    async with open_storage(settings) as storage, open_event_bus(settings) as events:
+        app.state.storage = storage
+        app.state.events = events
+        if not relay:
+            yield
+            return
+        async with running_relay(settings, events):
+            yield
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
@@ -36,8 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings)
         try:
-            async with open_storage(settings) as storage:
-                app.state.storage = storage
+            async with open_clients(app, settings):
                 yield
         finally:
             await close_db()

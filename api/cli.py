@@ -1,4 +1,4 @@
-"""`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup. Same settings as the server."""
+"""`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup, relay. Same settings as the server."""
 
 from __future__ import annotations
 
@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         "--older-than-hours", type=int, default=None, help="age in hours (default: MEDIA_CLEANUP_HOURS, 24)"
     )
     cleanup.set_defaults(handler=_media_cleanup)
+
+    relay = commands.add_parser("relay", help="publish pending live events from the outbox (after an outage)")
+    relay.add_argument("--once", action="store_true", help="publish what is pending and exit, instead of polling")
+    relay.set_defaults(handler=_relay)
     return parser
 
 
@@ -156,6 +160,26 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
         print("the outbox is empty")
     for message in messages:
         print(f"{message['sentAt']}  {message['to']}  code {message['code']}  (expires {message['expiresAt']})")
+
+
+def _relay(settings: Settings, args: argparse.Namespace) -> None:
+    from redis.exceptions import RedisError
+
+    from api.events import open_event_bus
+    from services.outbox import relay_until_empty, run_relay
+
+    async def relay() -> int:
+        async with open_event_bus(settings, listen=False) as bus:
+            if not args.once:
+                await run_relay(bus, settings.outbox_poll_ms / 1000)
+            return await relay_until_empty(bus)
+
+    try:
+        published = asyncio.run(_with_db(settings, relay))
+    except (RedisError, OSError) as exc:
+        print(f"error: the event bus is unavailable ({exc.__class__.__name__}); events stay pending", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"published {published} pending event(s)")
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

@@ -16,6 +16,7 @@ from strawberry.types.unset import UNSET
 from api.authentication import principal_of
 from api.settings import Settings
 from api.storage import media_rules
+from api.ws_expiry import close_when_expired
 from auth.authentication import authenticate_header
 from auth.providers import build_providers
 from auth.tokens import TokenCodec
@@ -33,6 +34,8 @@ class GraphQLApp(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
             multipart_uploads_enabled=True,
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            allowed_origins=settings.ws_allowed_origins,
         )
         self.settings = settings
         self.tokens = tokens
@@ -57,6 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
             tokens=self.tokens,
             storage=request.app.state.storage,
             media_rules=self.media_rules,
+            events=request.app.state.events,
             principal=principal,
             providers=self.providers,
         )
@@ -74,4 +78,6 @@ class GraphQLApp(GraphQL[Context, None]):
         if principal is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         context.principal = principal
+        if isinstance(context.request, WebSocket) and isinstance(authorization, str):
+            close_when_expired(context.request, authorization)
         return {"role": principal.role.value}

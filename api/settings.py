@@ -87,6 +87,11 @@ class Settings:
         return (self.media_signing_secret or f"media:{self.jwt_secret}").encode()
 
     report_max_age_days: int = 30
+    events_channel: str = "phananh"
+    outbox_relay: bool = True
+    outbox_poll_ms: int = 200
+    ws_allowed_origins: tuple[str, ...] = ()
+    ws_max_subscriptions: int = 20
 
     @property
     def is_production(self) -> bool:
@@ -150,6 +155,11 @@ class Settings:
             media_url_ttl_seconds=_int(env, "MEDIA_URL_TTL_SECONDS", 5 * 60),
             media_cleanup_hours=_int(env, "MEDIA_CLEANUP_HOURS", 24),
             report_max_age_days=_int(env, "REPORT_MAX_AGE_DAYS", 30),
+            events_channel=env.get("EVENTS_CHANNEL", "phananh").strip(),
+            outbox_relay=env.get("OUTBOX_RELAY", "true").strip().lower() not in ("false", "0", "no", "off"),
+            outbox_poll_ms=_int(env, "OUTBOX_POLL_MS", 200),
+            ws_allowed_origins=tuple(o.strip() for o in env.get("WS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
+            ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", 20),
         )
         settings.validate()
         return settings
@@ -180,6 +190,13 @@ class Settings:
             raise SettingsError("token lifetimes must be positive")
         self._validate_sign_in()
         self._validate_media()
+        self._validate_live()
+
+    def _validate_live(self) -> None:
+        if not self.events_channel:
+            raise SettingsError("EVENTS_CHANNEL must not be empty")
+        if self.outbox_poll_ms <= 0 or self.ws_max_subscriptions <= 0:
+            raise SettingsError("OUTBOX_POLL_MS and WS_MAX_SUBSCRIPTIONS must be positive")
 
     def _validate_sign_in(self) -> None:
         """Dev shortcuts (a Zalo verifier that trusts any `dev-zalo:` token, codes written to a local outbox) would

@@ -9,4 +9,5 @@ MODEL_MODULES = [
     "models.decisions",
     "models.events",
     "models.audit",
+    "models.outbox",
 ]

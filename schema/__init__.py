@@ -22,11 +22,13 @@ from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
 from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
+from schema.reports.subscriptions import Subscription as ReportSubscription
 
 Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
 Mutation = merge_types(
     "Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation, AgencyMutation)
 )
+Subscription = merge_types("Subscription", (ReportSubscription,))
 
 
 class Schema(strawberry.Schema):
@@ -37,7 +39,11 @@ class Schema(strawberry.Schema):
 
 def build_schema() -> Schema:
     return Schema(
-        query=Query, mutation=Mutation, extensions=[ErrorCodes], config=StrawberryConfig(scalar_map=SCALAR_MAP)
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[ErrorCodes],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

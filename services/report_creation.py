@@ -14,8 +14,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.enums import MediaStatus, ReportEventKind
 from models.media import Media
+from models.outbox import OutboxKind
 from models.reports import Report
-from services import geo, timeline
+from services import geo, outbox, timeline
 from services.errors import InvalidInput
 from services.routing import Route, resolve_route
 
@@ -83,6 +84,7 @@ async def attach_and_record(
     """Claim the media with one conditional update (so two reports can never share one photo), then the timeline."""
     await _claim_media(connection, reporter_id, clean.media_ids, report.id)
     await timeline.record(connection, report.id, ReportEventKind.SUBMITTED, now, reporter_id, channel=report.channel)
+    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, reporter_id)  # type: ignore[attr-defined]
     await timeline.record(
         connection,
         report.id,

@@ -24,10 +24,11 @@ from auth.principal import Principal
 from models.agencies import Agency
 from models.decisions import Decision
 from models.enums import CategoryKind, DecisionOutcome, ReportEventKind, ReportStatus, Role
+from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
-from services import timeline
+from services import outbox, timeline
 from services.errors import Conflict, Forbidden, InvalidInput
 from services.reference import parse_uuid
 from services.report_scope import get_visible
@@ -104,6 +105,7 @@ async def decide_report(
         await timeline.record(
             connection, report.id, ReportEventKind.DECIDED, now, principal.user_id, outcome=draft.outcome.value
         )
+        await outbox.record(connection, OutboxKind.UPDATED, report.id, report.agency_id, report.reporter_id)  # type: ignore[attr-defined]
     return await Report.get(id=report.id)
 
 
@@ -161,6 +163,8 @@ async def assign_report(
     changes["assignee_id"] = officer.id if officer else (None if transfer else report.assignee_id)  # type: ignore[attr-defined]
     async with in_transaction() as connection:
         await _move(connection, report, changes)
+        kind = OutboxKind.TRANSFERRED if transfer else OutboxKind.UPDATED
+        await outbox.record(connection, kind, report.id, agency_after, report.reporter_id)  # type: ignore[attr-defined]
         if transfer:
             await timeline.record(
                 connection,

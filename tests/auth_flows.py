@@ -12,18 +12,17 @@ from typing import Any
 
 import httpx
 
-from api.app import create_app
+from api.app import create_app, open_clients
 from api.settings import Settings
-from api.storage import open_storage
 from tests.graphql import gql, only_data
 
 
 @asynccontextmanager
 async def client_for(settings: Settings, address: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app built on other settings (same database), with its store opened as the lifespan would."""
+    """A client of an app built on other settings (same database), its store and event bus opened as the lifespan
+    would."""
     app = create_app(settings)
-    async with open_storage(settings) as storage:
-        app.state.storage = storage
+    async with open_clients(app, settings, relay=False):
         transport = httpx.ASGITransport(app=app, client=(address, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http

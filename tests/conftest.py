@@ -18,10 +18,9 @@ import httpx
 import pytest
 from tortoise import connections
 
-from api.app import create_app
+from api.app import create_app, open_clients
 from api.db import close_db, init_db, migrate
 from api.settings import Settings
-from api.storage import open_storage
 from auth.tokens import TokenCodec
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
@@ -30,11 +29,12 @@ from tests.databases import scratch_database
 from tests.factories import Caller, make_caller
 from tests.servers import Server, free_port, run, server_env, start
 
-# Fixtures of the media tests (both stores, moto on 127.0.0.1), kept beside those tests.
-pytest_plugins = ["tests.media_env"]
+# Fixtures of the media tests (both stores, moto on 127.0.0.1) and the live tests (servers, Redis), kept beside them.
+pytest_plugins = ["tests.media_env", "tests.live_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "outbox_event",
     "audit_entry",
     "report_event",
     "decision",
@@ -133,10 +133,9 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Any]:
-    """The app without its lifespan (the database is the session's): its store is opened here instead."""
+    """The app without its lifespan (the database is the session's): its store and event bus are opened here."""
     application = create_app(settings)
-    async with open_storage(settings) as storage:
-        application.state.storage = storage
+    async with open_clients(application, settings, relay=False):
         yield application
 
 

@@ -18,9 +18,8 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
-from api.app import create_app
+from api.app import create_app, open_clients
 from api.settings import Settings
-from api.storage import open_storage
 from services.storage import Storage
 from tests.conftest import make_settings
 
@@ -67,9 +66,8 @@ class MediaEnv:
 @asynccontextmanager
 async def _open_env(kind: str, settings: Settings) -> AsyncIterator[MediaEnv]:
     app = create_app(settings)
-    async with open_storage(settings) as storage:
-        app.state.storage = storage
-        yield MediaEnv(kind, app, settings, storage)
+    async with open_clients(app, settings, relay=False):
+        yield MediaEnv(kind, app, settings, app.state.storage)
 
 
 @pytest.fixture(scope="session", params=["local", "s3"])

@@ -212,6 +212,11 @@ MATRIX: dict[str, Case] = {
     "Query.routingRules": Case("{ routingRules { id } }", ADMINS),
     "Query.routingPreview": Case('{ routingPreview(categoryCode: "RED_LIGHT", wardCode: "00070") { reason } }', STAFF),
     "Query.auditLog": Case("{ auditLog { __typename } }", ADMINS),
+    # Live updates over graphql-transport-ws (record-level rules are in tests/test_live*.py).
+    "Subscription.reportSubmitted": Case("subscription { reportSubmitted { id } }", STAFF),
+    "Subscription.reportUpdated": Case(
+        "subscription($id: ID!) { reportUpdated(reportId: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}
+    ),
 }
 
 

@@ -15,9 +15,9 @@ from strawberry.schema.config import StrawberryConfig
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from api.app import open_clients
 from api.graphql import GraphQLApp
 from api.settings import Settings
-from api.storage import open_storage
 from auth.tokens import TokenCodec
 from schema import Query, Schema
 from schema.base.errors import ErrorCodes
@@ -99,10 +99,8 @@ async def toy_url(settings: Settings) -> AsyncIterator[str]:
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
     app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, TokenCodec(settings)))])
-    async with open_storage(settings) as storage:
-        app.state.storage = storage
-        async with live_server(app) as url:
-            yield url
+    async with open_clients(app, settings, relay=False), live_server(app) as url:
+        yield url
 
 
 async def test_permissions_apply_to_subscriptions(toy_url: str, citizen: Caller, officer: Caller) -> None:

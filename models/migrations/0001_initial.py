@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from models.enums import AgencyKind, CategoryKind, Channel, DecisionOutcome, IdentityProvider, MediaKind, MediaStatus, ReportEventKind, ReportStatus, Role, WardKind
+from models.outbox import OutboxKind
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
@@ -40,6 +41,20 @@ class Migration(migrations.Migration):
                 ('consumed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'otp_challenge', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OutboxEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharEnumField(description='SUBMITTED: SUBMITTED\nUPDATED: UPDATED\nTRANSFERRED: TRANSFERRED', enum_type=OutboxKind, max_length=20)),
+                ('report_id', fields.UUIDField()),
+                ('agency_id', fields.UUIDField()),
+                ('reporter_id', fields.UUIDField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('published_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbox_event', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A change of a report waiting to be published, or already published, to the event bus.'},
             bases=['Model'],
         ),
         ops.CreateModel(

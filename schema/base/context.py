@@ -13,6 +13,7 @@ from auth.principal import Principal
 from auth.providers import Providers
 from auth.tokens import TokenCodec
 from schema.base.loaders import Loaders
+from services.events import EventBus
 from services.media_rules import MediaRules
 from services.storage import Storage
 
@@ -25,6 +26,7 @@ class Context:
     tokens: TokenCodec
     storage: Storage
     media_rules: MediaRules
+    events: EventBus
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)

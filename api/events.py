@@ -1,0 +1,55 @@
+"""The event bus chosen by `EVENTS_URL`, and the outbox relay, opened for the life of the app (or a CLI command).
+
+This is the only place that picks an implementation; everything past it sees `services.events.EventBus`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from api.settings import Settings
+from services.events import EventBus
+from services.events.memory import MemoryEventBus
+from services.events.redis_bus import RedisEventBus
+from services.outbox import run_relay
+
+LISTEN_WAIT_SECONDS = 1.0
+
+
+@asynccontextmanager
+async def open_event_bus(settings: Settings, *, listen: bool = True) -> AsyncIterator[EventBus]:
+    """`listen=False` opens a publish-only bus (the relay command needs no upstream subscription)."""
+    bus: EventBus
+    if settings.events_url.startswith("memory://"):
+        bus = MemoryEventBus()
+    else:
+        redis_bus = RedisEventBus(settings.events_url, f"{settings.events_channel}:reports")
+        if listen:
+            redis_bus.start()
+            # Serve only once this process hears the channel, so the first consoles miss nothing; if Redis is down,
+            # start anyway (mutations work without it) and let the reader catch up when it returns.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(redis_bus.listening.wait(), LISTEN_WAIT_SECONDS)
+        bus = redis_bus
+    try:
+        yield bus
+    finally:
+        await bus.close()
+
+
+@asynccontextmanager
+async def running_relay(settings: Settings, bus: EventBus) -> AsyncIterator[None]:
+    """The worker's background relay, unless `OUTBOX_RELAY=false` (a separate `phananh relay` does the work)."""
+    if not settings.outbox_relay:
+        yield
+        return
+    task = asyncio.create_task(run_relay(bus, settings.outbox_poll_ms / 1000), name="outbox-relay")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,55 @@
+"""Live reports over `graphql-transport-ws`. Who hears what is decided in `services.live`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+
+from schema.base.info import Info
+from schema.base.loaders import Loaders
+from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
+from schema.reports.types import ReportType
+from services import live
+
+
+def _fresh(info: Info) -> None:
+    """A connection's context lives as long as its socket: each pushed report gets loaders with nothing cached."""
+    info.context.loaders = Loaders()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        permission_classes=[IsStaff],
+        description=(
+            "New reports routed to an agency, submitted or transferred in (staff). Officers and agency admins get "
+            "their own agency's whatever `agencyId` says; admins the agency named, or all. After a reconnect, fetch "
+            "what you missed with `reports(filter: { updatedSince })`."
+        ),
+    )
+    async def report_submitted(
+        self,
+        info: Info,
+        agency_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Admins: only this agency; others: ignored.")
+        ] = None,
+    ) -> AsyncGenerator[ReportType, None]:
+        async for report in live.report_submissions(info.context.events, require_principal(info), agency_id):
+            _fresh(info)
+            yield ReportType.from_model(report)
+
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Every change of one report (a decision, an assignment, a transfer), for its reporter, its agency's staff "
+            "and admins; NOT_FOUND for anybody else."
+        ),
+    )
+    async def report_updated(
+        self, info: Info, report_id: Annotated[strawberry.ID, strawberry.argument(description="The report.")]
+    ) -> AsyncGenerator[ReportType, None]:
+        async for report in await live.report_changes(info.context.events, require_principal(info), report_id):
+            _fresh(info)
+            yield ReportType.from_model(report)

@@ -1,0 +1,108 @@
+"""The transactional outbox and its relay: nothing a console should hear about is lost between commit and publish.
+
+`record` is called inside the transaction of a change, so the event exists exactly when the change does. The relay
+publishes unpublished rows in id order and then stamps them. On PostgreSQL it claims a batch with
+`FOR UPDATE SKIP LOCKED`, so the relays of several workers share the work without publishing a row twice while they
+all live; a relay that dies after publishing but before its commit leaves the rows for the next one, which publishes
+them again. That duplicate, and the ones SQLite's simpler publish-then-mark can make, are dropped by subscribers, who
+remember the event ids they have seen. State is all in the table, so a restarted relay carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from redis.exceptions import RedisError
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import BaseORMException
+from tortoise.transactions import in_transaction
+
+from models.outbox import OutboxEvent, OutboxKind
+from services.events.base import Event, EventBus
+
+logger = logging.getLogger("phananh.outbox")
+
+BATCH = 200
+KEEP_PUBLISHED = timedelta(days=1)
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+async def record(
+    connection: BaseDBAsyncClient,
+    kind: OutboxKind,
+    report_id: uuid.UUID,
+    agency_id: uuid.UUID,
+    reporter_id: uuid.UUID,
+) -> None:
+    """Queue an event for the live consoles, in the caller's transaction: rolled back with it, committed with it."""
+    await OutboxEvent.create(
+        kind=kind, report_id=report_id, agency_id=agency_id, reporter_id=reporter_id, using_db=connection
+    )
+
+
+def _event(row: OutboxEvent) -> Event:
+    return Event(
+        id=row.id, kind=row.kind.value, report_id=row.report_id, agency_id=row.agency_id, reporter_id=row.reporter_id
+    )
+
+
+async def relay_once(bus: EventBus) -> int:
+    """Publish one batch of unpublished events; return how many. Bus errors propagate and leave the rows pending."""
+    if connections.get("default").capabilities.dialect == "postgres":
+        async with in_transaction() as connection:
+            rows = (
+                await OutboxEvent.filter(published_at=None)
+                .order_by("id")
+                .limit(BATCH)
+                .select_for_update(skip_locked=True)
+                .using_db(connection)
+            )
+            return await _publish_and_mark(bus, rows, connection)
+    rows = await OutboxEvent.filter(published_at=None).order_by("id").limit(BATCH)
+    return await _publish_and_mark(bus, rows, None)
+
+
+async def _publish_and_mark(bus: EventBus, rows: list[OutboxEvent], connection: BaseDBAsyncClient | None) -> int:
+    if not rows:
+        return 0
+    await bus.publish([_event(row) for row in rows])
+    query = OutboxEvent.filter(id__in=[row.id for row in rows])
+    if connection is not None:
+        query = query.using_db(connection)
+    await query.update(published_at=datetime.now(UTC))
+    return len(rows)
+
+
+async def relay_until_empty(bus: EventBus) -> int:
+    total = 0
+    while published := await relay_once(bus):
+        total += published
+    return total
+
+
+async def prune(older_than: timedelta = KEEP_PUBLISHED, now: datetime | None = None) -> int:
+    """Forget events published long ago (a day: far beyond any redelivery); unpublished ones are never removed."""
+    cutoff = (now or datetime.now(UTC)) - older_than
+    return await OutboxEvent.filter(published_at__lt=cutoff).delete()
+
+
+async def run_relay(bus: EventBus, interval_seconds: float) -> None:
+    """The background relay of a worker: drain, then poll every `interval_seconds`; a bus outage only delays.
+    Once an hour it also prunes old published rows, so the table stays small."""
+    next_prune = time.monotonic()
+    while True:
+        try:
+            await relay_until_empty(bus)
+            if time.monotonic() >= next_prune:
+                await prune()
+                next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+        except (RedisError, OSError) as exc:
+            logger.warning("outbox relay: event bus unavailable (%s); events kept for later", exc.__class__.__name__)
+        except BaseORMException:
+            logger.exception("outbox relay: database error; retrying")
+        await asyncio.sleep(interval_seconds)
