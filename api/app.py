@@ -16,6 +16,7 @@ from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
 from api.graphql import GraphQLApp
 from api.limits import BodySizeLimitMiddleware
+from api.notifications import notification_worker
 from api.request_id import RequestIdMiddleware
 from api.routes import media as media_routes
 from api.routes.dev import dev_routes
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings)
         try:
-            async with open_storage(settings) as storage:
+            async with open_storage(settings) as storage, notification_worker(settings):
                 app.state.storage = storage
                 yield
         finally:

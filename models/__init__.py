@@ -8,4 +8,6 @@ MODEL_MODULES = [
     "models.reports",
     "models.decisions",
     "models.events",
+    "models.handoff",
+    "models.notifications",
 ]

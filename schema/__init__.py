@@ -16,6 +16,7 @@ from schema.auth.staff import Query as StaffQuery
 from schema.base.errors import ErrorCodes
 from schema.base.scalars import SCALAR_MAP
 from schema.decisions.mutations import Mutation as DecisionMutation
+from schema.handoff.mutations import Mutation as HandoffMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
@@ -23,7 +24,9 @@ from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
 
 Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
-Mutation = merge_types("Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation))
+Mutation = merge_types(
+    "Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation, HandoffMutation)
+)
 
 
 class Schema(strawberry.Schema):

@@ -35,6 +35,8 @@ pytest_plugins = ["tests.media_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "notification",
+    "handoff",
     "report_event",
     "decision",
     "idempotency_key",
