@@ -31,7 +31,7 @@ class RetryPolicy:
 
     def delay(self, attempts: int) -> timedelta:
         """30 s, 60 s, 2 min... after the 1st, 2nd, 3rd failed attempt, never more than MAX_BACKOFF."""
-        return min(MAX_BACKOFF, timedelta(seconds=self.base_seconds * 2 ** (attempts - 1)))
+        return min(MAX_BACKOFF, timedelta(seconds=self.base_seconds * 2 ** min(attempts - 1, 20)))
 
 
 @dataclass
