@@ -31,10 +31,11 @@ from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
 from services.accounts import join_accounts
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from services.handoff_draft import DraftInput, clean_draft
 
 TOKEN_BYTES = 32
+HANDOFFS_PER_HOUR = 20
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ async def create_handoff(
     ):
         raise Forbidden("Handoffs start in the Zalo mini-app: sign in with Zalo first.", reason="not_zalo")
     now = now or datetime.now(UTC)
+    await _check_rate(principal.user_id, now)
     clean = await clean_draft(draft, now=now)
     await _check_media(principal.user_id, clean.get("mediaIds", []))
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -104,6 +106,21 @@ async def redeem_handoff(principal: Principal, token: str, now: datetime | None 
             await join_accounts(connection, keep_id, principal.user_id)
     draft: dict[str, Any] = handoff.draft
     return draft
+
+
+async def _check_rate(creator_id: uuid.UUID, now: datetime) -> None:
+    """A person makes a few links an hour; more is a script filling the table."""
+    since = now - timedelta(hours=1)
+    recent = (
+        await Handoff.filter(creator_id=creator_id, created_at__gt=since)
+        .order_by("-created_at")
+        .limit(HANDOFFS_PER_HOUR)
+        .values_list("created_at", flat=True)
+    )
+    if len(recent) >= HANDOFFS_PER_HOUR:
+        oldest: datetime = recent[-1]  # type: ignore[assignment]
+        wait = max(1, int((oldest - since).total_seconds()))
+        raise RateLimited(f"At most {HANDOFFS_PER_HOUR} links an hour; try again later.", retry_after_seconds=wait)
 
 
 async def _check_media(owner_id: uuid.UUID, media_ids: list[str]) -> None:

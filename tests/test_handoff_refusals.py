@@ -12,6 +12,7 @@ import pytest
 from models.enums import MediaStatus
 from models.handoff import Handoff
 from models.users import User
+from services.handoff import HANDOFFS_PER_HOUR
 from tests.factories import Caller, make_media, make_report
 from tests.graphql import error_codes, only_data
 from tests.handoff_calls import city_app_caller, create_handoff, redeem, token_of, zalo_caller
@@ -107,3 +108,15 @@ async def test_the_creator_may_open_their_own_link(client: httpx.AsyncClient) ->
     token = token_of(only_data(await create_handoff(client, zalo, {"description": "Ổ gà"}))["createHandoff"]["url"])
     assert only_data(await redeem(client, zalo, token))["redeemHandoff"]["description"] == "Ổ gà"
     assert (await User.get(id=zalo.user.id)).is_active
+
+
+async def test_links_are_rate_limited_per_person(client: httpx.AsyncClient) -> None:
+    zalo = await zalo_caller(client, "zl-many")
+    for _ in range(HANDOFFS_PER_HOUR):
+        only_data(await create_handoff(client, zalo, None))
+    body = await create_handoff(client, zalo, None)
+    refused(body, "RATE_LIMITED")
+    assert 3500 <= body["errors"][0]["extensions"]["retryAfterSeconds"] <= 3600
+    assert await Handoff.all().count() == HANDOFFS_PER_HOUR
+    other = await zalo_caller(client, "zl-few")
+    only_data(await create_handoff(client, other, None))

@@ -137,3 +137,10 @@ async def test_identities_are_what_decides_the_recipient(client: httpx.AsyncClie
     report = await make_report(zalo.user)
     only_data(await decide(client, officer, str(report.id), outcome="ACCEPT"))
     assert sorted(await Notification.all().values_list("recipient", flat=True)) == ["zl-two-a", "zl-two-b"]
+
+
+async def test_a_long_answer_fits_a_zalo_message(client: httpx.AsyncClient, officer: Caller) -> None:
+    zalo = await zalo_caller(client, "zl-long")
+    report = await make_report(zalo.user)
+    only_data(await decide(client, officer, str(report.id), outcome="REJECT", responseToCitizen="ạ" * 2000))
+    assert len((await Notification.get()).payload["text"]) == 2000

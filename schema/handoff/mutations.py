@@ -20,7 +20,8 @@ class Mutation:
         permission_classes=[IsCitizen],
         description=(
             "Zalo mini-app (CITIZEN signed in with Zalo): keep a draft and get a single-use, short-lived link into "
-            "the city app's report form, with its QR code. FORBIDDEN (reason `not_zalo`) for accounts without Zalo."
+            "the city app's report form, with its QR code. FORBIDDEN (reason `not_zalo`) for accounts without Zalo; "
+            "RATE_LIMITED past 20 links an hour."
         ),
     )
     async def create_handoff(

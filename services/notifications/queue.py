@@ -13,6 +13,7 @@ from models.reports import Report
 from models.users import Identity
 
 DECISION = "DECISION"
+TEXT_MAX = 2000  # the Zalo OA text message limit
 STATUS_TEXT = {
     ReportStatus.ACCEPTED: "đã được tiếp nhận, đủ cơ sở xác minh",
     ReportStatus.REJECTED: "không đủ cơ sở xử lý",
@@ -38,7 +39,7 @@ async def queue_decision(
     )
     text = f"Phản ánh {report.code} {STATUS_TEXT.get(status, status.value)}."
     if response_to_citizen:
-        text = f"{text} {response_to_citizen}"
+        text = f"{text} {response_to_citizen}"[:TEXT_MAX]
     payload = {"reportId": str(report.id), "reportCode": report.code, "outcome": outcome.value, "status": status.value}
     for subject in subjects:
         await Notification.create(
