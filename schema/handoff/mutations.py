@@ -41,7 +41,8 @@ class Mutation:
         description=(
             "City app (CITIZEN): open a handoff link once and get its draft; links this account with the Zalo account "
             "that made it, so both apps show the same reports. NOT_FOUND (reason `unknown`) for a token that never "
-            "existed, CONFLICT with reason `already_redeemed` or `expired` otherwise."
+            "existed; CONFLICT with reason `already_redeemed`, `expired` or `account_unavailable` (the Zalo "
+            "account was deactivated)."
         ),
     )
     async def redeem_handoff(
