@@ -17,6 +17,7 @@ from api.db import close_db, init_db
 from api.events import open_event_bus, running_relay
 from api.graphql import GraphQLApp
 from api.limits import BodySizeLimitMiddleware
+from api.notifications import notification_worker
 from api.request_id import RequestIdMiddleware
 from api.routes import media as media_routes
 from api.routes.dev import dev_routes
@@ -31,16 +32,17 @@ UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 @asynccontextmanager
-async def open_clients(app: Starlette, settings: Settings, *, relay: bool = True) -> AsyncIterator[None]:
-    """Everything the lifespan opens but the database: the store and the event bus on `app.state`, and the outbox
-    relay. Tests that share one database connection open the rest of an app exactly as the server does."""
+async def open_clients(app: Starlette, settings: Settings, *, workers: bool = True) -> AsyncIterator[None]:
+    """Everything the lifespan opens but the database: the store and the event bus on `app.state`, and the background
+    workers (the outbox relay, the notification sender). Tests that share one database connection open the rest of an
+    app exactly as the server does, usually without the workers."""
     async with open_storage(settings) as storage, open_event_bus(settings) as events:
         app.state.storage = storage
         app.state.events = events
-        if not relay:
+        if not workers:
             yield
             return
-        async with running_relay(settings, events):
+        async with running_relay(settings, events), notification_worker(settings):
             yield
 
 

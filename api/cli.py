@@ -1,4 +1,5 @@
-"""`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup, relay. Same settings as the server."""
+"""`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup, relay, outbox, notifications,
+send-notifications. Same settings as the server."""
 
 from __future__ import annotations
 
@@ -54,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--phone", help="only codes sent to this number")
     outbox.add_argument("--limit", type=int, default=10)
     outbox.set_defaults(handler=_outbox)
+    notifications = commands.add_parser(
+        "notifications", help="show the latest answers of the dev notification outbox (not production)"
+    )
+    notifications.add_argument("--to", help="only messages to this Zalo user id")
+    notifications.add_argument("--limit", type=int, default=10)
+    notifications.set_defaults(handler=_notifications)
+    send = commands.add_parser("send-notifications", help="send the queued answers that are due, once, and exit")
+    send.add_argument("--limit", type=int, default=500, help="at most this many messages")
+    send.set_defaults(handler=_send_notifications)
     cleanup = commands.add_parser("media-cleanup", help="delete uploads never attached to a report (rows and bytes)")
     cleanup.add_argument(
         "--older-than-hours", type=int, default=None, help="age in hours (default: MEDIA_CLEANUP_HOURS, 24)"
@@ -180,6 +190,32 @@ def _relay(settings: Settings, args: argparse.Namespace) -> None:
         print(f"error: the event bus is unavailable ({exc.__class__.__name__}); events stay pending", file=sys.stderr)
         raise SystemExit(1) from None
     print(f"published {published} pending event(s)")
+
+
+def _notifications(settings: Settings, args: argparse.Namespace) -> None:
+    from services.notifications import DevNotificationOutbox, build_notifier
+
+    outbox = build_notifier(settings)
+    if not isinstance(outbox, DevNotificationOutbox):
+        print("error: NOTIFIER is not outbox: there is no dev notification outbox to read", file=sys.stderr)
+        raise SystemExit(1)
+    messages = outbox.read(args.to, args.limit)
+    if not messages:
+        print("the notification outbox is empty")
+    for message in messages:
+        print(f"{message['sentAt']}  {message['channel']} {message['to']}  {message['text']}")
+
+
+def _send_notifications(settings: Settings, args: argparse.Namespace) -> None:
+    from services.notifications import build_notifier, retry_policy
+    from services.notifications.dispatch import send_due
+
+    notifier = build_notifier(settings)
+    if notifier is None:
+        print("error: NOTIFIER=disabled: configure a notifier to send the queued answers", file=sys.stderr)
+        raise SystemExit(1)
+    summary = asyncio.run(_with_db(settings, lambda: send_due(notifier, retry_policy(settings), limit=args.limit)))
+    print(f"sent {summary.sent}, to retry {summary.retried}, given up {summary.failed}")
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

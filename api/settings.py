@@ -92,6 +92,15 @@ class Settings:
     outbox_poll_ms: int = 200
     ws_allowed_origins: tuple[str, ...] = ()
     ws_max_subscriptions: int = 20
+    # Handoff from Zalo to the city app, and answers back on the citizen's channel (issue 9).
+    city_app_handoff_url: str = "http://localhost:5173/handoff"
+    handoff_ttl_seconds: int = 15 * 60
+    notifier: str = "outbox"
+    zalo_oa_api_url: str = "https://openapi.zalo.me/v3.0/oa"
+    zalo_oa_access_token: str | None = field(default=None, repr=False)
+    notification_max_attempts: int = 8
+    notification_retry_seconds: int = 30
+    notification_poll_seconds: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -160,6 +169,14 @@ class Settings:
             outbox_poll_ms=_int(env, "OUTBOX_POLL_MS", 200),
             ws_allowed_origins=tuple(o.strip() for o in env.get("WS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", 20),
+            city_app_handoff_url=env.get("CITY_APP_HANDOFF_URL", "http://localhost:5173/handoff"),
+            handoff_ttl_seconds=_int(env, "HANDOFF_TTL_SECONDS", 15 * 60),
+            notifier=env.get("NOTIFIER") or _default_notifier(env, app_env),
+            zalo_oa_api_url=env.get("ZALO_OA_API_URL", "https://openapi.zalo.me/v3.0/oa").rstrip("/"),
+            zalo_oa_access_token=env.get("ZALO_OA_ACCESS_TOKEN") or None,
+            notification_max_attempts=_int(env, "NOTIFICATION_MAX_ATTEMPTS", 8),
+            notification_retry_seconds=_int(env, "NOTIFICATION_RETRY_SECONDS", 30),
+            notification_poll_seconds=_int(env, "NOTIFICATION_POLL_SECONDS", 10),
         )
         settings.validate()
         return settings
@@ -191,6 +208,7 @@ class Settings:
         self._validate_sign_in()
         self._validate_media()
         self._validate_live()
+        self._validate_handoff()
 
     def _validate_live(self) -> None:
         if not self.events_channel:
@@ -250,6 +268,31 @@ class Settings:
         if self.storage_url.startswith("s3://") and not self.storage_url.removeprefix("s3://").strip("/"):
             raise SettingsError("STORAGE_URL=s3:// needs a bucket name, e.g. s3://phananh-media")
 
+    def _validate_handoff(self) -> None:
+        """The dev outbox would swallow the answers citizens wait for: production sends through the Zalo OA API, or
+        (`disabled`, the default there without an OA token) keeps them queued until it is configured."""
+        if not self.city_app_handoff_url.startswith(("https://", "http://")):
+            raise SettingsError("CITY_APP_HANDOFF_URL must be an http(s) URL")
+        if self.is_production and not self.city_app_handoff_url.startswith("https://"):
+            raise SettingsError("CITY_APP_HANDOFF_URL must be the city app's https address in production")
+        if not self.zalo_oa_api_url.startswith(("https://", "http://")):
+            raise SettingsError("ZALO_OA_API_URL must be an http(s) URL")
+        if self.notifier not in ("outbox", "zalo-oa", "disabled"):
+            raise SettingsError("NOTIFIER must be outbox, zalo-oa or disabled")
+        if self.is_production and self.notifier == "outbox":
+            raise SettingsError("NOTIFIER=outbox writes answers to a local file; production needs NOTIFIER=zalo-oa")
+        if self.notifier == "zalo-oa" and not self.zalo_oa_access_token:
+            raise SettingsError("NOTIFIER=zalo-oa needs ZALO_OA_ACCESS_TOKEN (the Official Account's access token)")
+        for name, value in (
+            ("HANDOFF_TTL_SECONDS", self.handoff_ttl_seconds),
+            ("NOTIFICATION_MAX_ATTEMPTS", self.notification_max_attempts),
+            ("NOTIFICATION_RETRY_SECONDS", self.notification_retry_seconds),
+        ):
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive, not {value}")
+        if self.notification_poll_seconds < 0:
+            raise SettingsError("NOTIFICATION_POLL_SECONDS must not be negative (0 runs no worker in the server)")
+
     def _validate_secret(self) -> None:
         if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(
@@ -267,6 +310,12 @@ def _derived_session_secret(env: Mapping[str, str], app_env: AppEnv) -> str:
         jwt_secret = env.get("JWT_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_JWT_SECRET)
         return hmac.new(jwt_secret.encode(), b"phananh session secret", hashlib.sha256).hexdigest()
     return "" if app_env is AppEnv.PRODUCTION else DEV_SESSION_SECRET
+
+
+def _default_notifier(env: Mapping[str, str], app_env: AppEnv) -> str:
+    if app_env is not AppEnv.PRODUCTION:
+        return "outbox"
+    return "zalo-oa" if env.get("ZALO_OA_ACCESS_TOKEN") else "disabled"
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -10,4 +10,6 @@ MODEL_MODULES = [
     "models.events",
     "models.audit",
     "models.outbox",
+    "models.handoff",
+    "models.notifications",
 ]

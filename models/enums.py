@@ -79,3 +79,11 @@ class ReportEventKind(StrEnum):
     TRANSFERRED = "TRANSFERRED"
     DECIDED = "DECIDED"
     DUPLICATE_FLAGGED = "DUPLICATE_FLAGGED"
+
+
+class NotificationStatus(StrEnum):
+    """PENDING: waiting for its next attempt; SENT: delivered; FAILED: gave up after the last allowed attempt."""
+
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"

@@ -17,6 +17,7 @@ from schema.auth.staff import Query as StaffQuery
 from schema.base.errors import ErrorCodes
 from schema.base.scalars import SCALAR_MAP
 from schema.decisions.mutations import Mutation as DecisionMutation
+from schema.handoff.mutations import Mutation as HandoffMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
@@ -26,7 +27,16 @@ from schema.reports.subscriptions import Subscription as ReportSubscription
 
 Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
 Mutation = merge_types(
-    "Mutation", (AuthMutation, StaffMutation, MediaMutation, ReportMutation, DecisionMutation, AgencyMutation)
+    "Mutation",
+    (
+        AuthMutation,
+        StaffMutation,
+        MediaMutation,
+        ReportMutation,
+        DecisionMutation,
+        AgencyMutation,
+        HandoffMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (ReportSubscription,))
 

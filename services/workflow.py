@@ -30,6 +30,7 @@ from models.reports import Report
 from models.users import User
 from services import outbox, timeline
 from services.errors import Conflict, Forbidden, InvalidInput
+from services.notifications.queue import queue_decision
 from services.reference import parse_uuid
 from services.report_scope import get_visible
 
@@ -106,6 +107,7 @@ async def decide_report(
             connection, report.id, ReportEventKind.DECIDED, now, principal.user_id, outcome=draft.outcome.value
         )
         await outbox.record(connection, OutboxKind.UPDATED, report.id, report.agency_id, report.reporter_id)  # type: ignore[attr-defined]
+        await queue_decision(connection, report, draft.outcome, status, draft.response_to_citizen.strip(), now)
     return await Report.get(id=report.id)
 
 

@@ -22,7 +22,7 @@ async def client_for(settings: Settings, address: str = "127.0.0.1") -> AsyncIte
     """A client of an app built on other settings (same database), its store and event bus opened as the lifespan
     would."""
     app = create_app(settings)
-    async with open_clients(app, settings, relay=False):
+    async with open_clients(app, settings, workers=False):
         transport = httpx.ASGITransport(app=app, client=(address, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http

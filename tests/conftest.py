@@ -34,6 +34,8 @@ pytest_plugins = ["tests.media_env", "tests.live_env"]
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "notification",
+    "handoff",
     "outbox_event",
     "audit_entry",
     "report_event",
@@ -91,6 +93,15 @@ async def fresh_database(request: pytest.FixtureRequest, db_kind: str, directory
         require_service("PostgreSQL", exc)
 
 
+# What a valid production environment needs beyond the database, for tests of production behaviour.
+PRODUCTION_ENV = {
+    "APP_ENV": "production",
+    "JWT_SECRET": "p" * 48,
+    "SESSION_SECRET": "q" * 48,
+    "CITY_APP_HANDOFF_URL": "https://ihanoi.example/handoff",
+}
+
+
 def make_settings(database_url: str, var_dir: Path, **overrides: str) -> Settings:
     env = {
         "APP_ENV": "test",
@@ -135,7 +146,7 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
 async def app(settings: Settings) -> AsyncIterator[Any]:
     """The app without its lifespan (the database is the session's): its store and event bus are opened here."""
     application = create_app(settings)
-    async with open_clients(application, settings, relay=False):
+    async with open_clients(application, settings, workers=False):
         yield application
 
 

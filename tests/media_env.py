@@ -66,7 +66,7 @@ class MediaEnv:
 @asynccontextmanager
 async def _open_env(kind: str, settings: Settings) -> AsyncIterator[MediaEnv]:
     app = create_app(settings)
-    async with open_clients(app, settings, relay=False):
+    async with open_clients(app, settings, workers=False):
         yield MediaEnv(kind, app, settings, app.state.storage)
 
 

@@ -16,7 +16,7 @@ from models.enums import IdentityProvider
 from models.users import Identity, OtpChallenge, User
 from services.errors import InvalidInput
 from tests.auth_flows import LOGIN_WITH_OTP, ME, REQUEST_OTP, client_for, latest_code, run_cli
-from tests.conftest import make_settings
+from tests.conftest import PRODUCTION_ENV, make_settings
 from tests.graphql import error_codes, gql, only_data
 
 PHONE = "+84912000111"
@@ -126,9 +126,7 @@ async def test_the_outbox_cli_prints_the_code(client: httpx.AsyncClient, setting
 
 
 async def test_production_has_no_dev_outbox_route(settings: Settings, tmp_path: Path) -> None:
-    production = make_settings(
-        settings.database_url, tmp_path, APP_ENV="production", JWT_SECRET="p" * 48, SESSION_SECRET="q" * 48
-    )
+    production = make_settings(settings.database_url, tmp_path, **PRODUCTION_ENV)
     async with client_for(production) as client:
         assert (await client.get("/dev/outbox")).status_code == 404
         body = await gql(client, REQUEST_OTP, {"p": PHONE})

@@ -17,7 +17,7 @@ from api.settings import Settings, SettingsError
 from models.enums import IdentityProvider
 from models.users import Identity, User
 from tests.auth_flows import LOGIN_WITH_ZALO, ME, client_for, zalo_login
-from tests.conftest import make_settings
+from tests.conftest import PRODUCTION_ENV, make_settings
 from tests.graphql import error_codes, gql, only_data
 
 GOOD_TOKEN = "zalo-access-token-of-lan"
@@ -121,12 +121,7 @@ async def test_an_unreachable_zalo_is_unauthenticated_not_internal(settings: Set
 
 
 def test_production_refuses_the_dev_shortcuts(tmp_path: Path) -> None:
-    base = {
-        "APP_ENV": "production",
-        "JWT_SECRET": "p" * 48,
-        "SESSION_SECRET": "q" * 48,
-        "VAR_DIR": str(tmp_path),
-    }
+    base = {**PRODUCTION_ENV, "VAR_DIR": str(tmp_path)}
     assert Settings.from_env(base).zalo_verifier == "http"
     assert Settings.from_env(base).otp_sender == "disabled"
     with pytest.raises(SettingsError, match="ZALO_VERIFIER=dev"):

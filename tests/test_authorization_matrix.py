@@ -24,7 +24,8 @@ import pytest
 from api.settings import Settings
 from auth.tokens import TokenCodec
 from models.agencies import Agency
-from models.enums import Role
+from models.enums import IdentityProvider, Role
+from models.users import Identity
 from schema import schema
 from services import otp, sessions
 from services.users import create_staff_user
@@ -124,6 +125,13 @@ async def _report_input(env: Env) -> dict[str, Any]:
     return {"input": report, "key": f"matrix-{next(_serial)}"}
 
 
+async def _citizen_on_zalo(env: Env) -> dict[str, Any]:
+    """Handoffs start in Zalo: the matrix citizen gets a Zalo identity (services.handoff refuses others)."""
+    user = env.callers["citizen"].user
+    await Identity.get_or_create(user=user, provider=IdentityProvider.ZALO, subject=f"matrix-{user.id}")
+    return {}
+
+
 MATRIX: dict[str, Case] = {
     # Query
     "Query.me": Case("{ me { id } }", EVERYONE),
@@ -179,6 +187,13 @@ MATRIX: dict[str, Case] = {
         "mutation($id: ID!) { decideReport(reportId: $id, input: {outcome: ACCEPT}) { id } }",
         frozenset({"officer", "agency_admin"}),
         {"id": ZERO_ID},
+    ),
+    # Handoff from Zalo to the city app (record-level rules are in tests/test_handoff*.py).
+    "Mutation.createHandoff": Case(
+        "mutation { createHandoff { url } }", frozenset({"citizen"}), prepare=_citizen_on_zalo
+    ),
+    "Mutation.redeemHandoff": Case(
+        "mutation($t: String!) { redeemHandoff(token: $t) { mediaIds } }", frozenset({"citizen"}), {"t": "unknown"}
     ),
     # Media (record-level rules are in tests/test_media_*.py).
     "Query.media": Case("query($id: ID!) { media(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from api.settings import DEV_JWT_SECRET, AppEnv, Settings, SettingsError
+from tests.conftest import PRODUCTION_ENV
 
 STRONG = "s3cr3t-" + "x" * 40
 
@@ -73,7 +74,7 @@ def test_production_refuses_a_missing_weak_or_dev_secret(secret: str | None, mes
 
 
 def test_production_starts_with_a_strong_secret() -> None:
-    settings = Settings.from_env({"APP_ENV": "production", "JWT_SECRET": STRONG})
+    settings = Settings.from_env({**PRODUCTION_ENV, "JWT_SECRET": STRONG})
     assert settings.is_production
     assert STRONG not in repr(settings)
 

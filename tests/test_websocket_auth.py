@@ -99,7 +99,7 @@ async def toy_url(settings: Settings) -> AsyncIterator[str]:
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
     app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, TokenCodec(settings)))])
-    async with open_clients(app, settings, relay=False), live_server(app) as url:
+    async with open_clients(app, settings, workers=False), live_server(app) as url:
         yield url
 
 

@@ -1,4 +1,5 @@
-"""Development-only routes: read the dev SMS outbox without a phone. Never mounted in production."""
+"""Development-only routes: read the dev SMS outbox without a phone, and the answers the dev notifier would have sent
+through Zalo. Never mounted in production."""
 
 from __future__ import annotations
 
@@ -11,12 +12,40 @@ from auth.phones import normalise_phone
 from auth.providers import outbox_path
 from auth.providers.otp import DevOutbox
 from services.errors import InvalidInput
+from services.notifications import DevNotificationOutbox, build_notifier
 
 MAX_LIMIT = 100
 
 
 def dev_routes(settings: Settings) -> list[Route]:
-    if settings.is_production or settings.otp_sender != "outbox":
+    if settings.is_production:
+        return []
+    return [*_otp_routes(settings), *_notification_routes(settings)]
+
+
+def _limit(request: Request) -> int:
+    return min(MAX_LIMIT, max(1, int(request.query_params.get("limit", "20"))))
+
+
+def _notification_routes(settings: Settings) -> list[Route]:
+    notifier = build_notifier(settings)
+    if not isinstance(notifier, DevNotificationOutbox):
+        return []
+    outbox = notifier
+
+    async def read_notifications(request: Request) -> JSONResponse:
+        """`GET /dev/notifications?to=<zalo user id>&limit=5`: the latest answers sent to citizens, newest first."""
+        try:
+            limit = _limit(request)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc), "code": "BAD_USER_INPUT"}, status_code=400)
+        return JSONResponse({"messages": outbox.read(request.query_params.get("to"), limit)})
+
+    return [Route("/dev/notifications", read_notifications, methods=["GET"])]
+
+
+def _otp_routes(settings: Settings) -> list[Route]:
+    if settings.otp_sender != "outbox":
         return []
     outbox = DevOutbox(outbox_path(settings))
 
@@ -25,7 +54,7 @@ def dev_routes(settings: Settings) -> list[Route]:
         raw_phone = request.query_params.get("phone")
         try:
             phone = normalise_phone(raw_phone) if raw_phone else None
-            limit = min(MAX_LIMIT, max(1, int(request.query_params.get("limit", "20"))))
+            limit = _limit(request)
         except (InvalidInput, ValueError) as exc:
             return JSONResponse({"error": str(exc), "code": "BAD_USER_INPUT"}, status_code=400)
         return JSONResponse({"messages": outbox.read(phone, limit)})

@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.enums import AgencyKind, CategoryKind, Channel, DecisionOutcome, IdentityProvider, MediaKind, MediaStatus, ReportEventKind, ReportStatus, Role, WardKind
+from models.enums import AgencyKind, CategoryKind, Channel, DecisionOutcome, IdentityProvider, MediaKind, MediaStatus, NotificationStatus, ReportEventKind, ReportStatus, Role, WardKind
 from models.outbox import OutboxKind
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
@@ -127,6 +127,7 @@ class Migration(migrations.Migration):
                 ('is_active', fields.BooleanField(default=True)),
                 ('failed_login_count', fields.IntField(default=0)),
                 ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('merged_into', fields.ForeignKeyField('models.User', source_field='merged_into_id', null=True, db_constraint=True, to_field='id', related_name='merged_accounts', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
@@ -146,6 +147,21 @@ class Migration(migrations.Migration):
                 ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'audit_entry', 'app': 'models', 'indexes': [Index(fields=['entity', 'entity_id'])], 'pk_attr': 'id', 'table_description': 'One administrative change, written in the transaction of the change itself so that neither exists alone.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Handoff',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('creator', fields.ForeignKeyField('models.User', source_field='creator_id', db_constraint=True, to_field='id', related_name='handoffs_created', on_delete=OnDelete.CASCADE)),
+                ('draft', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('redeemed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('redeemed_by', fields.ForeignKeyField('models.User', source_field='redeemed_by_id', null=True, db_constraint=True, to_field='id', related_name='handoffs_redeemed', on_delete=OnDelete.SET_NULL)),
+            ],
+            options={'table': 'handoff', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A draft waiting to be opened in the city app. Only the SHA-256 of the link token is stored.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -263,6 +279,26 @@ class Migration(migrations.Migration):
                 ('checked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'media', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Notification',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharEnumField(description='ZALO: ZALO\nIHANOI: IHANOI\nHOTLINE: HOTLINE\nWEB: WEB', enum_type=Channel, max_length=10)),
+                ('recipient', fields.CharField(max_length=128)),
+                ('report', fields.ForeignKeyField('models.Report', source_field='report_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=30)),
+                ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharEnumField(default=NotificationStatus.PENDING, description='PENDING: PENDING\nSENT: SENT\nFAILED: FAILED', enum_type=NotificationStatus, max_length=10)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.CharField(null=True, max_length=500)),
+            ],
+            options={'table': 'notification', 'app': 'models', 'indexes': [Index(fields=['status', 'next_attempt_at'])], 'pk_attr': 'id', 'table_description': 'One message to one recipient of an outside channel (a Zalo user id), retried until sent or given up.'},
             bases=['Model'],
         ),
         ops.CreateModel(

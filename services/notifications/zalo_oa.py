@@ -1,0 +1,40 @@
+"""Answers through the Zalo Official Account message API (customer-service messages to a Zalo user id).
+
+Zalo answers HTTP 200 with `{"error": 0}` on success and a non-zero `error` with a `message` otherwise; both that and
+any transport failure become `DeliveryFailed`, which the dispatcher retries. The OA access token travels in the
+`access_token` header and is never written to `last_error` or the logs.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from services.notifications.base import DeliveryFailed, OutgoingMessage
+
+TIMEOUT_SECONDS = 10.0
+
+
+class ZaloOaNotifier:
+    def __init__(self, api_url: str, access_token: str) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.access_token = access_token
+
+    async def send(self, message: OutgoingMessage) -> None:
+        body = {"recipient": {"user_id": message.recipient}, "message": {"text": message.text}}
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+                response = await client.post(
+                    f"{self.api_url}/message/cs", json=body, headers={"access_token": self.access_token}
+                )
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"Zalo OA unreachable: {type(exc).__name__}") from None
+        if response.status_code != httpx.codes.OK:
+            raise DeliveryFailed(f"Zalo OA answered HTTP {response.status_code}")
+        try:
+            answer = response.json()
+        except ValueError:
+            raise DeliveryFailed("Zalo OA answered something that is not JSON") from None
+        if not isinstance(answer, dict) or answer.get("error") != 0:
+            error = answer.get("error") if isinstance(answer, dict) else None
+            text = str(answer.get("message", ""))[:200] if isinstance(answer, dict) else ""
+            raise DeliveryFailed(f"Zalo OA refused the message: error {error} {text}".strip())
