@@ -18,8 +18,9 @@ from schema.media.queries import Query as MediaQuery
 from schema.reference.queries import Query as ReferenceQuery
 from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
+from schema.statistics.queries import Query as StatisticsQuery
 
-Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
+Query = merge_types("Query", (AuthQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery, StatisticsQuery))
 Mutation = merge_types("Mutation", (MediaMutation, ReportMutation, DecisionMutation))
 
 
