@@ -134,9 +134,10 @@ async def summarize(principal: Principal | None, wanted: StatisticsFilter) -> Su
     scope = resolve_scope(principal, wanted)
     dialect, connection = _connection()
     condition = _where(dialect, scope)
-    rows = await connection.execute_query_dict(sql.summary_sql(condition), list(condition.params))
+    text, params = sql.summary_sql(dialect, condition)
+    rows = await connection.execute_query_dict(text, list(params))
     totals = Counters()
-    breakdowns: dict[str, list[Entry]] = {dimension: [] for dimension, *_ in sql.BREAKDOWNS}
+    breakdowns: dict[str, list[Entry]] = {dimension: [] for dimension, _ in sql.DIMENSIONS}
     for row in rows:
         counters = Counters.from_row(row)
         if row["dimension"] == "total":

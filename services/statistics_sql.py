@@ -1,7 +1,7 @@
 """The SQL behind `statistics`, for SQLite and PostgreSQL. Every figure is aggregated by the database.
 
-Three statements at most, whatever the data size: the totals and all five breakdowns in one (a grouped scan shared
-through a CTE), the time series, and the response-time percentiles. Conditions are always bound parameters.
+Three statements at most, whatever the data size: the totals and all five breakdowns in one, the time series, and
+the response-time percentiles. Conditions are always bound parameters.
 """
 
 from __future__ import annotations
@@ -30,16 +30,15 @@ COUNTERS = """
     SUM(CASE WHEN status = 'PENALIZED' THEN fine_amount_vnd ELSE 0 END) AS fines,
     SUM(CASE WHEN vehicle_impounded THEN 1 ELSE 0 END) AS impounded"""
 COUNTER_NAMES = ("received", "accepted", "rejected", "penalized", "resolved", "fines", "impounded")
-SUMS = ", ".join(f"SUM({name}) AS {name}" for name in COUNTER_NAMES)
 
-# (dimension, key expression over `base`, name expression, join that provides the name)
-BREAKDOWNS = (
-    ("category", "b.category_id", "c.name", "JOIN category c ON c.code = b.category_id"),
-    ("agency", "CAST(b.agency_id AS VARCHAR(36))", "a.name", "JOIN agency a ON a.id = b.agency_id"),
-    ("ward", "b.ward_id", "w.name", "JOIN ward w ON w.code = b.ward_id"),
-    ("channel", "b.channel", "NULL", ""),
-    ("status", "b.status", "NULL", ""),
+DIMENSIONS = (
+    ("category", "category_id"),
+    ("agency", "agency_id"),
+    ("ward", "ward_id"),
+    ("channel", "channel"),
+    ("status", "status"),
 )
+KEYS = tuple((name, "CAST(agency_id AS VARCHAR(36))" if name == "agency" else column) for name, column in DIMENSIONS)
 
 # Report times are stored in UTC; buckets are calendar days, ISO weeks (from Monday) and months in Hanoi (UTC+7,
 # no daylight saving), rendered as the ISO date of the bucket's first day.
@@ -76,19 +75,33 @@ def where(dialect: Dialect, conditions: list[tuple[str, object]]) -> Where:
     return Where(" AND ".join(parts) or "TRUE", tuple(value for _, value in conditions))
 
 
-def summary_sql(scope: Where) -> str:
-    """One row per (dimension, key): the city or agency totals (dimension 'total') and every breakdown."""
-    base = (
-        f"SELECT category_id, agency_id, ward_id, channel, status, {COUNTERS}\n"
-        f"FROM report WHERE {scope.sql}\nGROUP BY category_id, agency_id, ward_id, channel, status"
-    )
-    parts = [f"SELECT 'total' AS dimension, '' AS key, NULL AS name, {SUMS} FROM base"]
-    for dimension, key, name, join in BREAKDOWNS:
-        group = key if name == "NULL" else f"{key}, {name}"
-        parts.append(
-            f"SELECT '{dimension}', {key}, {name}, {SUMS.replace('SUM(', 'SUM(b.')} FROM base b {join} GROUP BY {group}"
+def summary_sql(dialect: Dialect, scope: Where) -> tuple[str, tuple[object, ...]]:
+    """One row per (dimension, key): the totals (dimension 'total') and every breakdown, with names joined on.
+
+    PostgreSQL computes all six groupings in one scan (GROUPING SETS); SQLite, which lacks them, runs one grouped
+    scan per breakdown inside the same statement, so it gets the WHERE parameters once per scan.
+    """
+    if dialect == "postgres":
+        dimension = " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in DIMENSIONS)
+        keys = ", ".join(key for _, key in KEYS)
+        sets = ", ".join(f"({column})" for _, column in DIMENSIONS)
+        grouped = (
+            f"SELECT CASE {dimension} ELSE 'total' END AS dimension, COALESCE({keys}, '') AS key, {COUNTERS}\n"
+            f"FROM report WHERE {scope.sql}\nGROUP BY GROUPING SETS ((), {sets})"
         )
-    return f"WITH base AS ({base})\n" + "\nUNION ALL\n".join(parts)
+        params = scope.params
+    else:
+        parts = [f"SELECT 'total' AS dimension, '' AS key, {COUNTERS} FROM report WHERE {scope.sql}"]
+        for (name, column), (_, key) in zip(DIMENSIONS, KEYS, strict=True):
+            parts.append(f"SELECT '{name}', {key}, {COUNTERS} FROM report WHERE {scope.sql} GROUP BY {column}")
+        grouped = "\nUNION ALL\n".join(parts)
+        params = scope.params * len(parts)
+    return (
+        f"SELECT g.*, COALESCE(c.name, a.name, w.name) AS name FROM ({grouped}) g\n"
+        "LEFT JOIN category c ON g.dimension = 'category' AND c.code = g.key\n"
+        "LEFT JOIN agency a ON g.dimension = 'agency' AND CAST(a.id AS VARCHAR(36)) = g.key\n"
+        "LEFT JOIN ward w ON g.dimension = 'ward' AND w.code = g.key"
+    ), params
 
 
 def series_sql(dialect: Dialect, scope: Where, interval: Interval) -> str:
