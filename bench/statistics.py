@@ -104,7 +104,7 @@ async def compare(database_url: str, agency_id: uuid.UUID, runs: int) -> list[tu
     def bare(text: str, params: tuple[object, ...]) -> Callable[[], Awaitable[Any]]:
         return lambda: conn.fetch(text, *params)
 
-    city_where, agency_where = statistics._where("postgres", city), statistics._where("postgres", agency)
+    city_where, agency_where = statistics.where_for("postgres", city), statistics.where_for("postgres", agency)
     cases = [
         (
             "city totals + 5 breakdowns",

@@ -1,3 +1,5 @@
+"""The statistics filter as frontends send it."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""`statistics`: one service call; the role rules live in `services.statistics`."""
+
 from __future__ import annotations
 
 from typing import Annotated
