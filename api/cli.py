@@ -40,7 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="apply pending database migrations").set_defaults(handler=_migrate)
-    commands.add_parser("seed", help="load reference data (idempotent)").set_defaults(handler=_seed)
+    seed = commands.add_parser("seed", help="load reference data (idempotent)")
+    seed.add_argument(
+        "--demo",
+        action="store_true",
+        help="also load the demo dataset once: 16,000 reports since 2023 (not production)",
+    )
+    seed.add_argument("--seed", type=int, default=2023, help="random seed of the demo dataset (default 2023)")
+    seed.set_defaults(handler=_seed)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(handler=_export_schema)
 
     create_user = commands.add_parser("create-user", help="create a staff or admin account")
@@ -103,6 +110,25 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
         print(f"reference data: created {summary.created or 'nothing'}, updated {summary.updated or 'nothing'}")
     else:
         print("reference data: already up to date")
+    if args.demo:
+        _seed_demo(settings, args.seed)
+
+
+def _seed_demo(settings: Settings, seed: int) -> None:
+    from services.demo import seed_demo
+
+    if settings.is_production:
+        print("error: the demo dataset is not for production (APP_ENV=production)", file=sys.stderr)
+        raise SystemExit(2)
+    summary = asyncio.run(_with_db(settings, lambda: seed_demo(seed)))
+    if not summary.created:
+        print(f"demo data: already present ({summary.reports} reports), left as it is")
+        return
+    print(
+        f"demo data (seed {seed}): {summary.reports} reports, {summary.accepted} accepted, {summary.penalized} "
+        f"penalized, {summary.fines_vnd:,} VND in fines, {summary.impounded} vehicles impounded, {summary.users} "
+        f"demo users"
+    )
 
 
 def _export_schema(settings: Settings, args: argparse.Namespace) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class Decision(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
-        "models.Report", related_name="decisions", on_delete=fields.CASCADE
+        "models.Report", related_name="decisions", on_delete=fields.CASCADE, db_index=True
     )
     outcome = fields.CharEnumField(DecisionOutcome, max_length=10, db_index=True)
     note = fields.TextField(default="")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class ReportEvent(Model):
     id = fields.BigIntField(primary_key=True)
     report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
-        "models.Report", related_name="events", on_delete=fields.CASCADE
+        "models.Report", related_name="events", on_delete=fields.CASCADE, db_index=True
     )
     kind = fields.CharEnumField(ReportEventKind, max_length=20)
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

@@ -48,7 +48,7 @@ class Report(Model):
         "models.RoutingRule", related_name="reports", null=True, on_delete=fields.SET_NULL
     )
     duplicate_of: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
-        "models.Report", related_name="possible_duplicates", null=True, on_delete=fields.SET_NULL
+        "models.Report", related_name="possible_duplicates", null=True, on_delete=fields.SET_NULL, db_index=True
     )
     due_at = fields.DatetimeField(null=True)
     accepted_at = fields.DatetimeField(null=True)

@@ -24,8 +24,11 @@ from schema.reference.queries import Query as ReferenceQuery
 from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
 from schema.reports.subscriptions import Subscription as ReportSubscription
+from schema.statistics.queries import Query as StatisticsQuery
 
-Query = merge_types("Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery))
+Query = merge_types(
+    "Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery, StatisticsQuery)
+)
 Mutation = merge_types(
     "Mutation",
     (

@@ -227,6 +227,8 @@ MATRIX: dict[str, Case] = {
     "Query.routingRules": Case("{ routingRules { id } }", ADMINS),
     "Query.routingPreview": Case('{ routingPreview(categoryCode: "RED_LIGHT", wardCode: "00070") { reason } }', STAFF),
     "Query.auditLog": Case("{ auditLog { __typename } }", ADMINS),
+    # Statistics: the city's totals are public; staff are held to their agency (tests/test_statistics.py).
+    "Query.statistics": Case("{ statistics { received } }", EVERYONE),
     # Live updates over graphql-transport-ws (record-level rules are in tests/test_live*.py).
     "Subscription.reportSubmitted": Case("subscription { reportSubmitted { id } }", STAFF),
     "Subscription.reportUpdated": Case(

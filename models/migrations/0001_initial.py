@@ -212,7 +212,7 @@ class Migration(migrations.Migration):
                 ('agency', fields.ForeignKeyField('models.Agency', source_field='agency_id', db_constraint=True, to_field='id', related_name='reports', on_delete=OnDelete.RESTRICT)),
                 ('assignee', fields.ForeignKeyField('models.User', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name='assigned_reports', on_delete=OnDelete.SET_NULL)),
                 ('routing_rule', fields.ForeignKeyField('models.RoutingRule', source_field='routing_rule_id', null=True, db_constraint=True, to_field='id', related_name='reports', on_delete=OnDelete.SET_NULL)),
-                ('duplicate_of', fields.ForeignKeyField('models.Report', source_field='duplicate_of_id', null=True, db_constraint=True, to_field='id', related_name='possible_duplicates', on_delete=OnDelete.SET_NULL)),
+                ('duplicate_of', fields.ForeignKeyField('models.Report', source_field='duplicate_of_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='possible_duplicates', on_delete=OnDelete.SET_NULL)),
                 ('due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('first_decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -227,7 +227,7 @@ class Migration(migrations.Migration):
             name='Decision',
             fields=[
                 ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('report', fields.ForeignKeyField('models.Report', source_field='report_id', db_constraint=True, to_field='id', related_name='decisions', on_delete=OnDelete.CASCADE)),
+                ('report', fields.ForeignKeyField('models.Report', source_field='report_id', db_index=True, db_constraint=True, to_field='id', related_name='decisions', on_delete=OnDelete.CASCADE)),
                 ('outcome', fields.CharEnumField(db_index=True, description='ACCEPT: ACCEPT\nREJECT: REJECT\nPENALIZE: PENALIZE\nRESOLVE: RESOLVE', enum_type=DecisionOutcome, max_length=10)),
                 ('note', fields.TextField(default='', unique=False)),
                 ('response_to_citizen', fields.TextField(default='', unique=False)),
@@ -305,7 +305,7 @@ class Migration(migrations.Migration):
             name='ReportEvent',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('report', fields.ForeignKeyField('models.Report', source_field='report_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('report', fields.ForeignKeyField('models.Report', source_field='report_id', db_index=True, db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
                 ('kind', fields.CharEnumField(description='SUBMITTED: SUBMITTED\nROUTED: ROUTED\nASSIGNED: ASSIGNED\nTRANSFERRED: TRANSFERRED\nDECIDED: DECIDED\nDUPLICATE_FLAGGED: DUPLICATE_FLAGGED', enum_type=ReportEventKind, max_length=20)),
                 ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='report_events', on_delete=OnDelete.SET_NULL)),
                 ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),

@@ -1,0 +1,1 @@
+"""Statistics: the city's figures, scoped by role (see `services.statistics`)."""

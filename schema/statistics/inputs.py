@@ -1,0 +1,34 @@
+"""The statistics filter as frontends send it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from schema.reports.types import Channel
+from services.statistics import StatisticsFilter
+
+
+@strawberry.input(name="StatisticsFilter", description="Which reports to count; all conditions must hold.")
+class StatisticsFilterInput:
+    from_: date | None = strawberry.field(
+        default=None, name="from", description="First day of submission, in Hanoi time (included)."
+    )
+    to: date | None = strawberry.field(default=None, description="Last day of submission, in Hanoi time (included).")
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this handling agency. Agency staff may only name their own."
+    )
+    category_code: str | None = strawberry.field(default=None, description="Only this category.")
+    ward_code: str | None = strawberry.field(default=None, description="Only this ward or commune.")
+    channel: Channel | None = strawberry.field(default=None, description="Only this channel.")
+
+    def to_filter(self) -> StatisticsFilter:
+        return StatisticsFilter(
+            date_from=self.from_,
+            date_to=self.to,
+            agency_id=None if self.agency_id is None else str(self.agency_id),
+            category_code=self.category_code,
+            ward_code=self.ward_code,
+            channel=self.channel,
+        )

@@ -1,0 +1,200 @@
+"""Statistics: what each caller may count, and the figures themselves, aggregated by the database.
+
+Who sees what (the README repeats it for frontends):
+- admins: the whole city, or any agency they filter on;
+- agency staff (officers, agency admins): their own agency only; naming another agency is FORBIDDEN;
+- citizens and anonymous callers: the city's public figures, every filter allowed. Nothing in `Statistics` names
+  a person (no officer, no reporter), only counts, money and durations, which the city publishes anyway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise import connections
+
+from auth.principal import Principal
+from models.enums import Channel, Role
+from services import statistics_sql as sql
+from services.errors import Forbidden, InvalidInput
+from services.reference import parse_uuid
+from services.report_creation import HANOI_TIME
+
+STAFF = frozenset({Role.OFFICER, Role.AGENCY_ADMIN})
+
+
+class Audience(StrEnum):
+    PUBLIC = "PUBLIC"
+    CITY = "CITY"
+    AGENCY = "AGENCY"
+
+
+@dataclass(frozen=True)
+class StatisticsFilter:
+    """Days are Hanoi calendar days, both ends included."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    agency_id: str | None = None
+    category_code: str | None = None
+    ward_code: str | None = None
+    channel: Channel | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A filter after the caller's role was applied: the reports the figures count."""
+
+    audience: Audience
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    agency_id: uuid.UUID | None = None
+    category_code: str | None = None
+    ward_code: str | None = None
+    channel: Channel | None = None
+
+
+@dataclass(frozen=True)
+class Counters:
+    received: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    penalized: int = 0
+    resolved: int = 0
+    fines_vnd: int = 0
+    impounded: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Counters:
+        """SUM over no rows is NULL, and drivers differ in number types, hence the int(... or 0)."""
+        values = [int(row[name] or 0) for name in sql.COUNTER_NAMES]
+        return cls(*values)
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    name: str | None
+    counters: Counters
+
+
+@dataclass(frozen=True)
+class Summary:
+    scope: Scope
+    totals: Counters
+    breakdowns: dict[str, list[Entry]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: date
+    counters: Counters
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    decided: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+def resolve_scope(principal: Principal | None, wanted: StatisticsFilter) -> Scope:
+    """Apply the role rules of the module docstring, and check the filter."""
+    agency_id = None
+    if wanted.agency_id is not None:
+        agency_id = parse_uuid(wanted.agency_id)
+        if agency_id is None:
+            raise InvalidInput("This is not an agency id.", field="filter.agencyId")
+    if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
+        raise InvalidInput("`from` must not be after `to`.", field="filter.to")
+    audience = Audience.PUBLIC
+    if principal is not None and principal.role is Role.ADMIN:
+        audience = Audience.CITY
+    elif principal is not None and principal.role in STAFF:
+        if principal.agency_id is None or agency_id not in (None, principal.agency_id):
+            raise Forbidden("Agency staff see the statistics of their own agency only.")
+        audience, agency_id = Audience.AGENCY, principal.agency_id
+    return Scope(
+        audience=audience,
+        submitted_from=_hanoi_midnight(wanted.date_from),
+        submitted_before=_hanoi_midnight(wanted.date_to + timedelta(days=1) if wanted.date_to else None),
+        agency_id=agency_id,
+        category_code=wanted.category_code,
+        ward_code=wanted.ward_code,
+        channel=wanted.channel,
+    )
+
+
+async def summarize(principal: Principal | None, wanted: StatisticsFilter) -> Summary:
+    """Totals and the five breakdowns (by category, agency, ward, channel, status) in one statement."""
+    scope = resolve_scope(principal, wanted)
+    dialect, connection = _connection()
+    condition = where_for(dialect, scope)
+    text, params = sql.summary_sql(dialect, condition)
+    rows = await connection.execute_query_dict(text, list(params))
+    totals = Counters()
+    breakdowns: dict[str, list[Entry]] = {dimension: [] for dimension, _ in sql.DIMENSIONS}
+    for row in rows:
+        counters = Counters.from_row(row)
+        if row["dimension"] == "total":
+            totals = counters
+        else:
+            breakdowns[row["dimension"]].append(Entry(str(row["key"]), row["name"], counters))
+    for entries in breakdowns.values():
+        entries.sort(key=lambda entry: (-entry.counters.received, entry.key))
+    return Summary(scope=scope, totals=totals, breakdowns=breakdowns)
+
+
+async def series(scope: Scope, interval: sql.Interval) -> list[Bucket]:
+    """Counters per Hanoi day, week (from Monday) or month of submission; buckets without reports are left out."""
+    dialect, connection = _connection()
+    condition = where_for(dialect, scope)
+    rows = await connection.execute_query_dict(sql.series_sql(dialect, condition, interval), list(condition.params))
+    return [Bucket(date.fromisoformat(str(row["bucket"])), Counters.from_row(row)) for row in rows]
+
+
+async def response_times(scope: Scope) -> ResponseTimes:
+    """Hours from submission to the first decision, over the reports decided at least once."""
+    dialect, connection = _connection()
+    condition = where_for(dialect, scope)
+    rows = await connection.execute_query_dict(sql.response_time_sql(dialect, condition), list(condition.params))
+    row = rows[0]
+    return ResponseTimes(
+        decided=int(row["decided"] or 0), median_hours=_hours(row["median"]), p90_hours=_hours(row["p90"])
+    )
+
+
+def _connection() -> tuple[sql.Dialect, Any]:
+    connection = connections.get("default")
+    dialect: sql.Dialect = "sqlite" if connection.capabilities.dialect == "sqlite" else "postgres"
+    return dialect, connection
+
+
+def where_for(dialect: sql.Dialect, scope: Scope) -> sql.Where:
+    """The WHERE clause of a scope; public so that the benchmark times exactly the statements the service runs."""
+    conditions: list[tuple[str, object]] = []
+    if scope.submitted_from is not None:
+        conditions.append(("submitted_at >=", scope.submitted_from))
+    if scope.submitted_before is not None:
+        conditions.append(("submitted_at <", scope.submitted_before))
+    if scope.agency_id is not None:
+        conditions.append(("agency_id =", str(scope.agency_id) if dialect == "sqlite" else scope.agency_id))
+    if scope.category_code is not None:
+        conditions.append(("category_id =", scope.category_code))
+    if scope.ward_code is not None:
+        conditions.append(("ward_id =", scope.ward_code))
+    if scope.channel is not None:
+        conditions.append(("channel =", scope.channel.value))
+    return sql.where(dialect, conditions)
+
+
+def _hanoi_midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(), HANOI_TIME).astimezone(UTC)
+
+
+def _hours(value: object) -> float | None:
+    return None if value is None else round(float(str(value)), 2)
