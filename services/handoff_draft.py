@@ -14,15 +14,7 @@ from services import geo
 from services.errors import InvalidInput
 from services.plates import normalize_plate
 from services.reference import parse_uuid
-from services.submission import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX
-
-
-@dataclass(frozen=True)
-class DraftLocation:
-    latitude: float
-    longitude: float
-    address: str = ""
-    ward_code: str | None = None
+from services.submission import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX, LocationDraft
 
 
 @dataclass(frozen=True)
@@ -30,7 +22,7 @@ class DraftInput:
     category_code: str | None = None
     description: str | None = None
     occurred_at: datetime | None = None
-    location: DraftLocation | None = None
+    location: LocationDraft | None = None
     plate_number: str | None = None
     media_ids: tuple[str, ...] = ()
 
@@ -71,7 +63,7 @@ def _occurred_at(occurred_at: datetime, now: datetime) -> datetime:
     return occurred_at.astimezone(UTC)
 
 
-def _location(location: DraftLocation) -> dict[str, Any]:
+def _location(location: LocationDraft) -> dict[str, Any]:
     latitude, longitude = location.latitude, location.longitude
     if not (math.isfinite(latitude) and math.isfinite(longitude) and geo.in_hanoi(latitude, longitude)):
         raise InvalidInput("This place is not in Hanoi.", field="draft.location")

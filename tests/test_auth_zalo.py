@@ -3,10 +3,7 @@ that a Zalo login never merges into the account of the same phone."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,7 @@ from models.enums import IdentityProvider
 from models.users import Identity, User
 from tests.auth_flows import LOGIN_WITH_ZALO, ME, client_for, zalo_login
 from tests.conftest import PRODUCTION_ENV, make_settings
+from tests.fake_http import JsonHandler, serving
 from tests.graphql import error_codes, gql, only_data
 
 GOOD_TOKEN = "zalo-access-token-of-lan"
@@ -50,7 +48,7 @@ async def test_bad_dev_tokens_are_refused(client: httpx.AsyncClient) -> None:
     assert await User.all().count() == 0
 
 
-class FakeZaloGraph(BaseHTTPRequestHandler):
+class FakeZaloGraph(JsonHandler):
     """Answers like Zalo's `GET /v2.0/me`: an error object with HTTP 200 for an unknown token."""
 
     seen: list[dict[str, str]] = []
@@ -61,27 +59,14 @@ class FakeZaloGraph(BaseHTTPRequestHandler):
             body: dict[str, Any] = {"id": "5550001", "name": "Nguyễn Thị Lan", "error": 0, "message": "Success"}
         else:
             body = {"error": 452, "message": "Access token is invalid"}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
+        self.reply(200, body)
 
 
 @pytest.fixture
 def zalo_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeZaloGraph)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
     FakeZaloGraph.seen.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v2.0"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(FakeZaloGraph) as url:
+        yield f"{url}/v2.0"
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import httpx
@@ -21,6 +19,7 @@ from models.reports import Report
 from services.notifications.dispatch import RetryPolicy, send_due
 from services.notifications.zalo_oa import ZaloOaNotifier
 from tests.factories import Caller, make_report
+from tests.fake_http import JsonHandler, serving
 from tests.graphql import only_data
 from tests.handoff_calls import zalo_caller
 from tests.test_workflow import ANSWER, decide
@@ -29,7 +28,7 @@ OA_TOKEN = "oa-access-token-for-tests"
 POLICY = RetryPolicy(max_attempts=3, base_seconds=30)
 
 
-class FakeZaloOa(BaseHTTPRequestHandler):
+class FakeZaloOa(JsonHandler):
     """Answers `POST /message/cs` with the next scripted (HTTP status, body), then success; records what it got."""
 
     script: ClassVar[list[tuple[int, dict[str, Any]]]] = []
@@ -41,28 +40,15 @@ class FakeZaloOa(BaseHTTPRequestHandler):
             {"path": self.path, "token": self.headers.get("access_token"), "body": json.loads(self.rfile.read(length))}
         )
         status, body = FakeZaloOa.script.pop(0) if FakeZaloOa.script else (200, {"error": 0, "message": "Success"})
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
+        self.reply(status, body)
 
 
 @pytest.fixture
 def zalo_oa() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeZaloOa)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
     FakeZaloOa.seen.clear()
     FakeZaloOa.script.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v3.0/oa"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(FakeZaloOa) as url:
+        yield f"{url}/v3.0/oa"
 
 
 async def _decided(client: httpx.AsyncClient, officer: Caller, zalo_id: str) -> Report:

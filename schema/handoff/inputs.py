@@ -5,7 +5,8 @@ from datetime import datetime
 import strawberry
 
 from schema.reports.inputs import LocationInput
-from services.handoff_draft import DraftInput, DraftLocation
+from services.handoff_draft import DraftInput
+from services.submission import LocationDraft
 
 
 @strawberry.input(
@@ -32,7 +33,7 @@ class ReportDraftInput:
             occurred_at=self.occurred_at,
             location=None
             if location is None
-            else DraftLocation(
+            else LocationDraft(
                 latitude=location.latitude,
                 longitude=location.longitude,
                 address=location.address,
