@@ -24,7 +24,8 @@ from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
 from services.errors import Forbidden
-from services.report_queries import Page, ReportFilter, list_reports
+from services.pagination import Page
+from services.report_queries import ReportFilter, list_reports
 from services.workflow import FINAL
 
 ScopedAgencyKey = tuple[Principal, uuid.UUID]
@@ -83,7 +84,9 @@ async def workloads_by_agencies(
     ]
 
 
-async def overdue_reports(principal: Principal, agency_id: uuid.UUID, first: int | None, after: str | None) -> Page:
+async def overdue_reports(
+    principal: Principal, agency_id: uuid.UUID, first: int | None, after: str | None
+) -> Page[Report]:
     """Reports past their due time without a first decision, through the staff list and its scoping."""
     check_manage(principal, agency_id)
     return await list_reports(principal, ReportFilter(agency_id=str(agency_id), overdue=True), first, after)

@@ -16,7 +16,7 @@ from schema.auth.types import UserType
 from schema.base.info import Info
 from schema.base.pagination import PageInfoType
 from schema.reference.types import CategoryType, WardType
-from services.audit import AuditPage
+from services.pagination import Page
 from services.routing import RoutePreview, specificity
 
 
@@ -141,7 +141,7 @@ class AuditEntryConnectionType:
     total_count: int = strawberry.field(description="How many entries match, over all pages.")
 
     @classmethod
-    def from_page(cls, page: AuditPage) -> AuditEntryConnectionType:
+    def from_page(cls, page: Page[AuditEntry]) -> AuditEntryConnectionType:
         return cls(
             edges=[AuditEntryEdgeType(cursor=c, node=AuditEntryType.from_model(e)) for c, e in page.edges],
             page_info=PageInfoType(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

@@ -19,7 +19,7 @@ from schema.base.permissions import require_principal
 from schema.decisions.types import DecisionOutcome, DecisionType
 from schema.media.types import MediaType
 from schema.reference.types import CategoryType, WardType
-from services.report_queries import Page
+from services.pagination import Page
 from services.report_scope import may_see_reporter
 
 ReportStatusEnum = strawberry.enum(
@@ -208,7 +208,7 @@ class ReportConnectionType:
     total_count: int = strawberry.field(description="How many reports match, over all pages.")
 
     @classmethod
-    def from_page(cls, page: Page) -> ReportConnectionType:
+    def from_page(cls, page: Page[Report]) -> ReportConnectionType:
         now = datetime.now(UTC)
         return cls(
             edges=[
