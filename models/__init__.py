@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "models.outbox",
     "models.handoff",
     "models.notifications",
+    "models.statistics",
 ]

@@ -4,7 +4,8 @@ Each report is routed by `services.routing.resolve_route`, numbered from the sam
 of its category, and walked through the workflow's state machine (assignment, acceptance, fine or resolution, or
 rejection) with a Decision row and a timeline event per step, the answer to the citizen on every final decision, and
 the denormalised columns the workflow keeps on Report. Only the insertion differs: rows go in by bulk inserts in one
-transaction, because 16,000 reports one service call at a time would take minutes.
+transaction, because 16,000 reports one service call at a time would take minutes, and the statistics rollup is
+rebuilt once at the end of that transaction rather than kept report by report.
 
 Demo data is marked by its users, whose usernames start with `demo-`. When demo reports are already there, a run
 changes nothing, so running it twice leaves one dataset; one seed always gives the same one. (Replacing a dataset is
@@ -22,7 +23,7 @@ from tortoise.transactions import in_transaction
 from models.enums import ReportStatus
 from models.reference import Category, Ward
 from models.reports import Report
-from services import demo_data
+from services import demo_data, statistics_rollup
 from services.demo_data import DemoPlan, Fate
 from services.demo_rows import DemoWriter, Draft
 from services.errors import InvalidInput
@@ -69,6 +70,7 @@ async def seed_demo(seed: int = 2023, plan: DemoPlan | None = None) -> DemoSumma
     async with in_transaction() as connection:
         writer = DemoWriter(rng, categories, rules, routes)
         await writer.write(connection, plan, drafts, fates, impounded)
+        await statistics_rollup.rebuild(connection)
     return DemoSummary(
         reports=len(drafts),
         accepted=sum(fate in {Fate.ACCEPTED, Fate.PENALIZED, Fate.WARNED, Fate.FIXED} for fate in fates),

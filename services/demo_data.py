@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from models.enums import CategoryKind, Channel
-from services.report_creation import HANOI_TIME
+from services.geo import HANOI_TIME
 
 
 @dataclass(frozen=True)

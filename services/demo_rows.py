@@ -25,7 +25,8 @@ from models.reports import Report
 from models.users import User
 from services import demo_data
 from services.demo_data import DemoPlan, Fate
-from services.report_creation import BUMP_POSTGRES, BUMP_SQLITE, HANOI_TIME
+from services.geo import HANOI_TIME
+from services.report_creation import BUMP_POSTGRES, BUMP_SQLITE
 from services.routing import Route
 
 BATCH = 1000

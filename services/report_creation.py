@@ -7,7 +7,7 @@ a rolled-back submission leaves a gap, which is allowed (codes are unique and in
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -16,14 +16,14 @@ from models.enums import MediaStatus, ReportEventKind
 from models.media import Media
 from models.outbox import OutboxKind
 from models.reports import Report
-from services import geo, outbox, timeline
+from services import geo, outbox, statistics_rollup, timeline
 from services.errors import InvalidInput
+from services.geo import HANOI_TIME
 from services.routing import Route, resolve_route
 
 if TYPE_CHECKING:
     from services.submission import CleanReport
 
-HANOI_TIME = timezone(timedelta(hours=7))
 DUPLICATE_DISTANCE_M = 200.0
 DUPLICATE_WINDOW = timedelta(hours=2)
 BUMP_SQLITE = (
@@ -70,6 +70,7 @@ async def insert_report(
         due_at=now + timedelta(hours=clean.category.service_level_hours),
         using_db=connection,
     )
+    await statistics_rollup.apply(connection, None, statistics_rollup.Facts.of_report(report))
     return report, route
 
 

@@ -28,7 +28,7 @@ from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
-from services import outbox, timeline
+from services import outbox, statistics_rollup, timeline
 from services.errors import Conflict, Forbidden, InvalidInput
 from services.notifications.queue import queue_decision
 from services.reference import parse_uuid
@@ -214,3 +214,5 @@ async def _move(connection: Any, report: Report, changes: dict[str, Any]) -> Non
     )
     if moved != 1:
         raise Conflict("The report changed meanwhile; reload it and try again.")
+    before = statistics_rollup.Facts.of_report(report)
+    await statistics_rollup.apply(connection, before, statistics_rollup.Facts.of_report(report, changes))

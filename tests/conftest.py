@@ -24,6 +24,7 @@ from api.settings import Settings
 from auth.tokens import TokenCodec
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
+from services import statistics_rollup
 from services.seed import seed_reference_data
 from tests.databases import scratch_database
 from tests.factories import Caller, make_caller
@@ -44,6 +45,7 @@ OPERATIONAL_TABLES = (
     "media",
     "report",
     "report_counter",
+    "statistics_rollup",
     "refresh_token",
     "identity",
     "otp_challenge",
@@ -135,6 +137,8 @@ async def database(settings: Settings) -> AsyncIterator[datetime]:
 async def clean_database(database: datetime) -> AsyncIterator[None]:
     yield
     connection = connections.get("default")
+    disagreements = await statistics_rollup.drift(connection)
+    assert not disagreements, f"the statistics rollup no longer matches the reports: {disagreements}"
     for table in OPERATIONAL_TABLES:
         await connection.execute_query(f"DELETE FROM {table}")
     await RoutingRule.filter(created_at__gt=database).delete()

@@ -6,6 +6,8 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
+
 from auth.principal import Principal
 from auth.tokens import TokenCodec
 from models.agencies import Agency
@@ -13,6 +15,7 @@ from models.enums import Channel, MediaKind, MediaStatus, Role
 from models.media import Media
 from models.reports import Report
 from models.users import User
+from services import statistics_rollup
 
 _numbers = itertools.count(1)
 
@@ -78,4 +81,6 @@ async def make_report(reporter: User, agency_code: str = "PC08", **fields: objec
         "channel": Channel.ZALO,
         "due_at": now + timedelta(hours=120),
     }
-    return await Report.create(reporter=reporter, agency=agency, **{**values, **fields})
+    report = await Report.create(reporter=reporter, agency=agency, **{**values, **fields})
+    await statistics_rollup.apply(connections.get("default"), None, statistics_rollup.Facts.of_report(report))
+    return report

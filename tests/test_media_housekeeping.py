@@ -12,12 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models.agencies import Agency
-from models.enums import Channel
 from models.media import Media
-from models.reference import Category, Ward
-from models.reports import Report
-from tests.factories import Caller
+from tests.factories import Caller, make_report
 from tests.graphql import gql, only_data
 from tests.media_calls import upload_multipart
 from tests.media_env import MediaEnv
@@ -47,18 +43,7 @@ async def test_media_reads_are_batched_into_one_query(
 
 
 async def _attach_to_report(media: Media, reporter: Caller) -> None:
-    report = await Report.create(
-        code=f"PA-{media.id.hex[:8]}",
-        category=await Category.first(),
-        description="Xe đỗ trên vỉa hè",
-        occurred_at=datetime.now(UTC),
-        submitted_at=datetime.now(UTC),
-        ward=await Ward.first(),
-        channel=Channel.ZALO,
-        reporter=reporter.user,
-        agency=await Agency.get(code="PC08"),
-    )
-    media.report = report
+    media.report = await make_report(reporter.user)
     await media.save(update_fields=["report_id"])
 
 

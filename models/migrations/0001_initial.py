@@ -67,6 +67,28 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='StatisticsRollup',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('grain', fields.SmallIntField()),
+                ('month', fields.DateField()),
+                ('category', fields.CharField(default='', max_length=40)),
+                ('agency', fields.CharField(default='', max_length=36)),
+                ('ward', fields.CharField(default='', max_length=10)),
+                ('channel', fields.CharField(default='', max_length=10)),
+                ('status', fields.CharField(default='', max_length=20)),
+                ('received', fields.BigIntField(default=0)),
+                ('accepted', fields.BigIntField(default=0)),
+                ('rejected', fields.BigIntField(default=0)),
+                ('penalized', fields.BigIntField(default=0)),
+                ('resolved', fields.BigIntField(default=0)),
+                ('fines', fields.BigIntField(default=0)),
+                ('impounded', fields.BigIntField(default=0)),
+            ],
+            options={'table': 'statistics_rollup', 'app': 'models', 'unique_together': (('grain', 'month', 'category', 'agency', 'ward', 'channel', 'status'),), 'indexes': [Index(fields=['grain', 'agency', 'month']), Index(fields=['grain', 'category', 'month']), Index(fields=['grain', 'ward', 'month'])], 'pk_attr': 'id', 'table_description': 'Counters of the reports submitted in one Hanoi month that share one grain and its key.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Ward',
             fields=[
                 ('code', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=5)),
