@@ -1,5 +1,5 @@
 """`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup, relay, outbox, notifications,
-send-notifications. Same settings as the server."""
+send-notifications, rebuild-statistics. Same settings as the server."""
 
 from __future__ import annotations
 
@@ -80,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     relay = commands.add_parser("relay", help="publish pending live events from the outbox (after an outage)")
     relay.add_argument("--once", action="store_true", help="publish what is pending and exit, instead of polling")
     relay.set_defaults(handler=_relay)
+
+    rebuild = commands.add_parser(
+        "rebuild-statistics", help="recompute the statistics rollup from the reports (after a bulk load or a repair)"
+    )
+    rebuild.add_argument(
+        "--check", action="store_true", help="only compare the rollup with the reports; exit 1 when they disagree"
+    )
+    rebuild.set_defaults(handler=_rebuild_statistics)
     return parser
 
 
@@ -242,6 +250,31 @@ def _send_notifications(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit(1)
     summary = asyncio.run(_with_db(settings, lambda: send_due(notifier, retry_policy(settings), limit=args.limit)))
     print(f"sent {summary.sent}, to retry {summary.retried}, given up {summary.failed}")
+
+
+def _rebuild_statistics(settings: Settings, args: argparse.Namespace) -> None:
+    from tortoise import connections
+    from tortoise.transactions import in_transaction
+
+    from services import statistics_rollup
+
+    async def check() -> list[dict[str, object]]:
+        return await statistics_rollup.drift(connections.get("default"))
+
+    async def rebuild() -> int:
+        async with in_transaction() as connection:
+            return await statistics_rollup.rebuild(connection)
+
+    if not args.check:
+        print(f"statistics rollup rebuilt: {asyncio.run(_with_db(settings, rebuild))} rows")
+        return
+    disagreements = asyncio.run(_with_db(settings, check))
+    if disagreements:
+        for row in disagreements:
+            print(row)
+        print("the statistics rollup disagrees with the reports: run `phananh rebuild-statistics`", file=sys.stderr)
+        raise SystemExit(1)
+    print("the statistics rollup agrees with the reports")
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

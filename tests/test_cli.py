@@ -65,5 +65,5 @@ def test_cli_help_lists_every_command(capsys: pytest.CaptureFixture[str], tmp_pa
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("serve", "migrate", "seed", "create-user", "export-schema"):
+    for command in ("serve", "migrate", "seed", "create-user", "export-schema", "rebuild-statistics"):
         assert command in out
