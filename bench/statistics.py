@@ -1,10 +1,13 @@
 """`statistics` at city scale: 1,000,000 reports in a throwaway PostgreSQL database, the service call timed beside
-the bare SQL it runs (same statements, same parameters, straight through asyncpg).
+the bare SQL it runs (same statements, same parameters, straight through asyncpg). It also prints the time to
+rebuild the rollup, what the rollup adds to one write, and the city-wide figures scanned from the reports instead.
 
-    .venv/bin/python -m bench.statistics [--reports 1000000] [--runs 10] [--no-jit] [--pg-url postgres://...]
+    .venv/bin/python -m bench.statistics [--reports 1000000] [--runs 10] [--keep] [--pg-url postgres://...]
 
 Reports are routed by the live rules (every (category, ward) pair resolved once) and generated in the database by one
-`INSERT ... SELECT generate_series`, with a status mix close to the demo's. The database is dropped at the end.
+`INSERT ... SELECT generate_series` in submission order (as a live table fills), with a status mix close to the
+demo's; then the rollup is rebuilt once, as `phananh seed --demo` does after its bulk insert. The database is dropped
+at the end unless --keep.
 """
 
 from __future__ import annotations
@@ -17,19 +20,22 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from tortoise.transactions import in_transaction
 
-from api.db import close_db, init_db, migrate
+from api.db import POSTGRES_SETTINGS, close_db, init_db, migrate
 from api.settings import Settings
 from auth.principal import Principal
 from models.agencies import Agency
 from models.enums import Role
 from models.reference import Category, Ward
+from models.reports import Report
 from models.users import User
-from services import statistics
+from services import statistics, statistics_rollup
 from services import statistics_sql as sql
 from services.routing import resolve_route
 from services.seed import seed_reference_data
@@ -56,13 +62,14 @@ FROM (
                  TIMESTAMPTZ '2023-01-01 00:00:00+07' + random() * INTERVAL '1400 days' AS t
           FROM generate_series(1, $3::int) g) s
 ) x JOIN bench_route r ON r.n = x.route
+ORDER BY x.t
 """
 
 
 async def load(database_url: str, reports: int) -> tuple[uuid.UUID, uuid.UUID]:
     """Routes for every (category, ward) by the live rules, then the reports; returns (reporter, PC08) ids."""
     categories = await Category.all()
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for ward in await Ward.all():
         for category in categories:
             route = await resolve_route(category, ward.code)
@@ -94,51 +101,83 @@ async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> float:
     return stats.median(samples)
 
 
+Call = Callable[[], Awaitable[Any]]
+Case = tuple[str, Call, Call]
+
+
 async def compare(database_url: str, agency_id: uuid.UUID, runs: int) -> list[tuple[str, float, float]]:
     admin = Principal(uuid.uuid4(), Role.ADMIN)
     officer = Principal(uuid.uuid4(), Role.OFFICER, agency_id)
+    year = StatisticsFilter(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
+    days = StatisticsFilter(date_from=date(2025, 3, 15), date_to=date(2025, 8, 20))
+    ward = StatisticsFilter(ward_code="00070")
     city = statistics.resolve_scope(admin, StatisticsFilter())
-    agency = statistics.resolve_scope(officer, StatisticsFilter())
-    conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    conn = await asyncpg.connect(
+        database_url.replace("postgres://", "postgresql://", 1), server_settings=POSTGRES_SETTINGS
+    )
 
-    def bare(text: str, params: tuple[object, ...]) -> Callable[[], Awaitable[Any]]:
-        return lambda: conn.fetch(text, *params)
+    def bare(statement: sql.Statement) -> Call:
+        return lambda: conn.fetch(statement.sql, *statement.params)
 
-    city_where, agency_where = statistics.where_for("postgres", city), statistics.where_for("postgres", agency)
-    cases = [
-        (
-            "city totals + 5 breakdowns",
-            lambda: statistics.summarize(admin, StatisticsFilter()),
-            bare(*sql.summary_sql("postgres", city_where)),
-        ),
+    def summary(label: str, principal: Principal, wanted: StatisticsFilter) -> Case:
+        scope = statistics.resolve_scope(principal, wanted)
+        return (
+            label,
+            lambda: statistics.summarize(principal, wanted),
+            bare(sql.summary(statistics.plan("postgres", scope))),
+        )
+
+    cases: list[Case] = [
+        summary("city totals + 5 breakdowns, all time", admin, StatisticsFilter()),
+        summary("city totals + 5 breakdowns, 2025", admin, year),
+        summary("city totals + 5 breakdowns, 15 Mar - 20 Aug 2025", admin, days),
+        summary("agency PC08 totals + 5 breakdowns", officer, StatisticsFilter()),
+        summary("ward 00070 totals + 5 breakdowns (reads the reports)", admin, ward),
         (
             "city series by month",
             lambda: statistics.series(city, sql.Interval.MONTH),
-            bare(sql.series_sql("postgres", city_where, sql.Interval.MONTH), city_where.params),
+            bare(sql.series(statistics.plan("postgres", city), sql.Interval.MONTH)),
         ),
         (
-            "city response times (median, p90)",
+            "city series by week (reads the reports)",
+            lambda: statistics.series(city, sql.Interval.WEEK),
+            bare(sql.series(statistics.plan("postgres", city, rollup=False), sql.Interval.WEEK)),
+        ),
+        (
+            "city response times (reads the reports)",
             lambda: statistics.response_times(city),
-            bare(sql.response_time_sql("postgres", city_where), city_where.params),
-        ),
-        (
-            "agency PC08 totals + 5 breakdowns",
-            lambda: statistics.summarize(officer, StatisticsFilter()),
-            bare(*sql.summary_sql("postgres", agency_where)),
+            bare(sql.response_times(statistics.plan("postgres", city, rollup=False))),
         ),
     ]
     try:
-        return [(name, await timed(service, runs), await timed(raw, runs)) for name, service, raw in cases]
+        results = [(name, await timed(service, runs), await timed(raw, runs)) for name, service, raw in cases]
+        scan = await timed(bare(sql.summary(statistics.plan("postgres", city, rollup=False))), runs)
+        print(f"city totals + 5 breakdowns scanned from the reports: {scan:.0f} ms", file=sys.stderr)
+        return results
     finally:
         await conn.close()
 
 
-async def main(reports: int, runs: int, server_url: str, jit: bool) -> None:
+async def upkeep(runs: int) -> float:
+    """Median milliseconds the rollup adds to one write: a report's rows in, then out again (net nothing)."""
+    report = await Report.first()
+    assert report is not None
+    facts = statistics_rollup.Facts.of_report(report)
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        async with in_transaction() as connection:
+            await statistics_rollup.apply(connection, None, facts)
+        async with in_transaction() as connection:
+            await statistics_rollup.apply(connection, facts, None)
+        samples.append((time.perf_counter() - began) * 500)
+    return stats.median(samples)
+
+
+async def main(reports: int, runs: int, server_url: str, keep: bool) -> None:
     name = f"phananh_bench_{uuid.uuid4().hex[:10]}"
     admin_conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
     await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    if not jit:
-        await admin_conn.execute(f'ALTER DATABASE "{name}" SET jit = off')
     database_url = f"{server_url.rsplit('/', 1)[0]}/{name}"
     var = Path(tempfile.mkdtemp(prefix="phananh-bench-"))
     settings = Settings.from_env(
@@ -151,18 +190,23 @@ async def main(reports: int, runs: int, server_url: str, jit: bool) -> None:
         began = time.perf_counter()
         _, pc08 = await load(database_url, reports)
         print(f"loaded {reports:,} reports in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+        began = time.perf_counter()
+        async with in_transaction() as connection:
+            rows = await statistics_rollup.rebuild(connection)
+        print(f"rebuilt the rollup: {rows:,} rows in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+        print(f"rollup upkeep per report write: {await upkeep(runs * 5):.1f} ms", file=sys.stderr)
         results = await compare(database_url, pc08, runs)
         await close_db()
-        print(
-            f"| query ({reports:,} reports, PostgreSQL, jit {'on' if jit else 'off'}) "
-            "| service ms | bare SQL ms | ratio |"
-        )
+        print(f"| query ({reports:,} reports, PostgreSQL) | service ms | bare SQL ms | ratio |")
         print("|---|---:|---:|---:|")
         for label, service_ms, raw_ms in results:
             print(f"| {label} | {service_ms:.1f} | {raw_ms:.1f} | {service_ms / raw_ms:.2f} |")
     finally:
         await close_db()
-        await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep:
+            print(f"kept the database: {database_url}", file=sys.stderr)
+        else:
+            await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin_conn.close()
 
 
@@ -171,6 +215,6 @@ if __name__ == "__main__":
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--no-jit", action="store_true", help="turn PostgreSQL's JIT compilation off for the database")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN its queries")
     options = parser.parse_args()
-    asyncio.run(main(options.reports, options.runs, options.pg_url, not options.no_jit))
+    asyncio.run(main(options.reports, options.runs, options.pg_url, options.keep))
