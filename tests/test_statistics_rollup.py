@@ -132,7 +132,7 @@ def by_hand(known: list[Known], wanted: dict[str, str]) -> dict[str, Any]:
     totals = dict(ZERO)
     groups: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
     for report in chosen:
-        keys = {**{field: getattr(report, attribute) for field, attribute in BREAKDOWNS.items()}}
+        keys = {field: getattr(report, attribute) for field, attribute in BREAKDOWNS.items()}
         keys["byStatus"] = report.status.value
         keys["series"] = report.day.replace(day=1).isoformat()
         for name, value in report.counters().items():
