@@ -197,8 +197,7 @@ def plan(dialect: sql.Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan
 
 def _connection() -> tuple[sql.Dialect, Any]:
     connection = connections.get("default")
-    dialect: sql.Dialect = "sqlite" if connection.capabilities.dialect == "sqlite" else "postgres"
-    return dialect, connection
+    return sql.dialect_of(connection), connection
 
 
 def _month_from(start: datetime | None) -> date | None:

@@ -24,7 +24,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.enums import ReportStatus
 from models.reports import Report
 from services.geo import HANOI_TIME
-from services.statistics_sql import COUNTER_NAMES, COUNTERS, DIMENSIONS, MONTH_OF_REPORT, Dialect, Statement
+from services.statistics_sql import (
+    COUNTER_NAMES,
+    COUNTERS,
+    DIMENSIONS,
+    MONTH_OF_REPORT,
+    Dialect,
+    Statement,
+    date_value,
+    dialect_of,
+)
 
 GRAINS = tuple(grain for grain in range(1 << len(DIMENSIONS)) if grain.bit_count() <= 2)
 # The report fields the rollup depends on; a write that changes none of them needs no `apply`.
@@ -108,9 +117,14 @@ async def apply(connection: BaseDBAsyncClient, before: Facts | None, after: Fact
             total = deltas.setdefault(key, [0] * len(COUNTER_NAMES))
             for index, value in enumerate(facts.counters):
                 total[index] += sign * value
-    rows = [[*_stored(connection, key), *counters] for key, counters in sorted(deltas.items()) if any(counters)]
+    dialect = dialect_of(connection)
+    rows = [
+        [grain, date_value(dialect, month), *dimensions, *counters]
+        for (grain, month, *dimensions), counters in sorted(deltas.items())
+        if any(counters)
+    ]
     if rows:
-        await connection.execute_many(Statement(UPSERT).numbered(_dialect(connection)).sql, rows)
+        await connection.execute_many(Statement(UPSERT).numbered(dialect).sql, rows)
 
 
 async def rebuild(connection: BaseDBAsyncClient) -> int:
@@ -119,7 +133,7 @@ async def rebuild(connection: BaseDBAsyncClient) -> int:
     Rows go in grain by grain, so each grain's rows share few pages, and the planner gets fresh statistics."""
     await connection.execute_query("DELETE FROM statistics_rollup")
     await connection.execute_query(
-        f"INSERT INTO statistics_rollup ({', '.join(COLUMNS)}) {_expected(_dialect(connection))} "
+        f"INSERT INTO statistics_rollup ({', '.join(COLUMNS)}) {_expected(dialect_of(connection))} "
         f"ORDER BY {', '.join(KEY_COLUMNS)}"
     )
     await connection.execute_query("ANALYZE statistics_rollup")
@@ -133,7 +147,7 @@ async def drift(connection: BaseDBAsyncClient, limit: int = 10) -> list[dict[str
     stored = f"SELECT {', '.join(COLUMNS)} FROM statistics_rollup WHERE " + " OR ".join(
         f"{name} <> 0" for name in COUNTER_NAMES
     )
-    expected = _expected(_dialect(connection))
+    expected = _expected(dialect_of(connection))
     return await connection.execute_query_dict(
         f"SELECT * FROM (SELECT 'reports' AS side, e.* FROM ({expected} EXCEPT {stored}) e "
         f"UNION ALL SELECT 'rollup', s.* FROM ({stored} EXCEPT {expected}) s) d "
@@ -155,13 +169,3 @@ def _expected(dialect: Dialect) -> str:
         f"SELECT g.grain, f.month, {keys}, {sums} FROM ({finest}) f CROSS JOIN ({grains}) g "
         f"GROUP BY {', '.join(str(n) for n in range(1, len(KEY_COLUMNS) + 1))}"
     )
-
-
-def _dialect(connection: BaseDBAsyncClient) -> Dialect:
-    return "sqlite" if connection.capabilities.dialect == "sqlite" else "postgres"
-
-
-def _stored(connection: BaseDBAsyncClient, key: Key) -> list[object]:
-    """SQLite keeps dates as ISO text."""
-    grain, month, *dimensions = key
-    return [grain, month.isoformat() if _dialect(connection) == "sqlite" else month, *dimensions]

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 Dialect = Literal["sqlite", "postgres"]
 
 
@@ -84,6 +86,15 @@ DECIDED_HOURS = {
 }
 
 
+def dialect_of(connection: BaseDBAsyncClient) -> Dialect:
+    return "sqlite" if connection.capabilities.dialect == "sqlite" else "postgres"
+
+
+def date_value(dialect: Dialect, day: date) -> object:
+    """A date as a parameter: SQLite keeps dates as ISO text."""
+    return day.isoformat() if dialect == "sqlite" else day
+
+
 @dataclass(frozen=True)
 class Statement:
     """SQL written with `?` placeholders, and its parameters in order."""
@@ -124,15 +135,14 @@ class Plan:
 
 def summary(plan: Plan) -> Statement:
     """One row per (dimension, key): the totals (dimension 'total', key '') and every breakdown, names joined on."""
-    parts = [*_rollup_groups(plan), *_report_groups(plan)]
-    union = "\nUNION ALL\n".join(part.sql for part in parts)
-    grouped = f"SELECT dimension, key, {SUMS} FROM ({union}) u GROUP BY dimension, key HAVING SUM(received) > 0"
+    union = _union([*_rollup_groups(plan), *_report_groups(plan)])
+    grouped = f"SELECT dimension, key, {SUMS} FROM ({union.sql}) u GROUP BY dimension, key HAVING SUM(received) > 0"
     return Statement(
         f"SELECT g.*, COALESCE(c.name, a.name, w.name) AS name FROM ({grouped}) g\n"
         "LEFT JOIN category c ON g.dimension = 'category' AND c.code = g.key\n"
         "LEFT JOIN agency a ON g.dimension = 'agency' AND CAST(a.id AS VARCHAR(36)) = g.key\n"
         "LEFT JOIN ward w ON g.dimension = 'ward' AND w.code = g.key",
-        tuple(param for part in parts for param in part.params),
+        union.params,
     ).numbered(plan.dialect)
 
 
@@ -154,10 +164,10 @@ def series(plan: Plan, interval: Interval) -> Statement:
         parts.append(
             Statement(f"SELECT {bucket} AS bucket, {COUNTERS}\nFROM report WHERE {where.sql} GROUP BY 1", where.params)
         )
-    union = "\nUNION ALL\n".join(part.sql for part in parts)
+    union = _union(parts)
     return Statement(
-        f"SELECT bucket, {SUMS} FROM ({union}) u GROUP BY bucket HAVING SUM(received) > 0 ORDER BY bucket",
-        tuple(param for part in parts for param in part.params),
+        f"SELECT bucket, {SUMS} FROM ({union.sql}) u GROUP BY bucket HAVING SUM(received) > 0 ORDER BY bucket",
+        union.params,
     ).numbered(plan.dialect)
 
 
@@ -190,6 +200,13 @@ def response_times(plan: Plan) -> Statement:
         f"SELECT COALESCE(decided, 0) AS decided, {interpolate} FROM "
         f"(SELECT MAX(n) AS decided, {', '.join(picks)} FROM ({ranked}) r) p",
         where.params,
+    )
+
+
+def _union(parts: list[Statement]) -> Statement:
+    """The rollup's part and the reports' part of a figure, to be summed over by the caller."""
+    return Statement(
+        "\nUNION ALL\n".join(part.sql for part in parts), tuple(param for part in parts for param in part.params)
     )
 
 
@@ -250,11 +267,10 @@ def _rollup_where(plan: Plan, grain: int) -> Statement:
     assert plan.months is not None
     conditions: list[tuple[str, object]] = [("grain =", grain)]
     first, end = plan.months
-    month = (lambda day: day.isoformat()) if plan.dialect == "sqlite" else (lambda day: day)
     if first is not None:
-        conditions.append(("month >=", month(first)))
+        conditions.append(("month >=", date_value(plan.dialect, first)))
     if end is not None:
-        conditions.append(("month <", month(end)))
+        conditions.append(("month <", date_value(plan.dialect, end)))
     conditions += [(f"{name} =", str(value)) for name, value in plan.filters.items()]
     return _and(conditions)
 
