@@ -22,9 +22,9 @@ from api.request_id import RequestIdMiddleware
 from api.routes import media as media_routes
 from api.routes.dev import dev_routes
 from api.routes.health import healthz, readyz
-from api.settings import Settings
 from api.storage import open_storage
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from schema import schema
 
 # Room for the policy fields and multipart framing around the largest file a local upload may carry.

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from auth.authentication import authenticate_header
 from auth.principal import Principal
 from auth.tokens import TokenCodec
-from services.errors import Unauthenticated
+from core.errors import Unauthenticated
 
 
 class PrincipalUser(BaseUser):

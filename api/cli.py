@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from api.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 from models.enums import Role
 
 logger = logging.getLogger("phananh.cli")
@@ -146,7 +146,7 @@ def _export_schema(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from services.errors import DomainError
+    from core.errors import DomainError
     from services.users import create_staff_user
 
     async def create() -> str:
@@ -189,7 +189,7 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
     from auth.phones import normalise_phone
     from auth.providers import outbox_path
     from auth.providers.otp import DevOutbox
-    from services.errors import InvalidInput
+    from core.errors import InvalidInput
 
     if settings.otp_sender != "outbox":
         print("error: OTP_SENDER is not outbox: there is no dev outbox to read", file=sys.stderr)

@@ -10,7 +10,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
-from api.settings import Settings
+from core.settings import Settings
 from models import MODEL_MODULES
 
 logger = logging.getLogger("phananh.db")

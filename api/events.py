@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from api.settings import Settings
+from core.settings import Settings
 from services.events import EventBus
 from services.events.memory import MemoryEventBus
 from services.events.redis_bus import RedisEventBus

@@ -14,15 +14,15 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from api.authentication import principal_of
-from api.settings import Settings
 from api.storage import media_rules
 from api.ws_expiry import close_when_expired
 from auth.authentication import authenticate_header
 from auth.providers import build_providers
 from auth.tokens import TokenCodec
+from core.errors import Unauthenticated
+from core.settings import Settings
 from schema import Schema
 from schema.base.context import Context
-from services.errors import Unauthenticated
 
 
 class GraphQLApp(GraphQL[Context, None]):

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from api.settings import Settings
+from core.settings import Settings
 from services.notifications import build_notifier, retry_policy
 from services.notifications.dispatch import run_worker
 

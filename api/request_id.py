@@ -1,20 +1,16 @@
-"""A request id per HTTP request or websocket, for correlating a client's `INTERNAL` error with the server log."""
+"""A request id per HTTP request or websocket: taken from a sane `X-Request-ID` or made, and echoed back."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+from core.request_id import request_id_scope
+
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 HEADER = "x-request-id"
-
-
-def current_request_id() -> str:
-    return _request_id.get()
 
 
 class RequestIdMiddleware:
@@ -29,7 +25,6 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _ACCEPTABLE.match(incoming) else uuid.uuid4().hex
-        token = _request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -37,7 +32,5 @@ class RequestIdMiddleware:
                 message["headers"] = [*message["headers"], (HEADER.encode(), request_id.encode())]
             await send(message)
 
-        try:
+        with request_id_scope(request_id):
             await self.app(scope, receive, send_with_id)
-        finally:
-            _request_id.reset(token)

@@ -12,7 +12,7 @@ from pathlib import Path
 import aioboto3
 from aiobotocore.config import AioConfig
 
-from api.settings import Settings
+from core.settings import Settings
 from services.media_rules import MediaRules
 from services.storage.base import Storage
 from services.storage.local import LocalStorage

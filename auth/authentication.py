@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from auth.principal import Principal
 from auth.tokens import TokenCodec
+from core.errors import Unauthenticated
 from models.users import User
-from services.errors import Unauthenticated
 
 BEARER = "bearer "
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 
 _SEPARATORS = re.compile(r"[\s.\-()]")
 _NATIONAL_MOBILE = re.compile(r"^[35789]\d{8}$")

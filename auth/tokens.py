@@ -9,14 +9,15 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import jwt
 
-from api.settings import Settings
 from auth.principal import Principal
+from core import clock
+from core.errors import Unauthenticated
+from core.settings import Settings
 from models.enums import Role
-from services.errors import Unauthenticated
 
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
 LEEWAY_SECONDS = 10
@@ -47,7 +48,7 @@ class TokenCodec:
             self._verifying_key = settings.jwt_public_key_file.read_bytes()
 
     def issue(self, principal: Principal, now: datetime | None = None) -> AccessToken:
-        issued = now or datetime.now(UTC)
+        issued = now or clock.now()
         expires = issued + timedelta(seconds=self.ttl)
         claims = {
             "iss": self.issuer,

@@ -26,9 +26,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from api.db import close_db, init_db, migrate
-from api.settings import Settings
 from auth.principal import Principal
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.agencies import Agency
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media

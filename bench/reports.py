@@ -23,9 +23,9 @@ import httpx
 
 from api.app import create_app
 from api.db import close_db, init_db, migrate
-from api.settings import Settings
 from auth.principal import Principal
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.agencies import Agency
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media

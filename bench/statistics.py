@@ -28,8 +28,8 @@ import asyncpg
 from tortoise.transactions import in_transaction
 
 from api.db import POSTGRES_SETTINGS, close_db, init_db, migrate
-from api.settings import Settings
 from auth.principal import Principal
+from core.settings import Settings
 from models.agencies import Agency
 from models.enums import Role
 from models.reference import Category, Ward

@@ -14,6 +14,7 @@ import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.errors import Conflict
 from models.enums import Role
 from models.events import ReportEvent
 from models.handoff import Handoff
@@ -22,7 +23,6 @@ from models.notifications import Notification
 from models.outbox import OutboxEvent
 from models.reports import IdempotencyKey, Report
 from models.users import Identity, RefreshToken, User
-from services.errors import Conflict
 
 
 async def join_accounts(connection: BaseDBAsyncClient, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> None:

@@ -17,12 +17,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import AgencyKind, Role
 from models.reference import Category, Ward
 from services import audit
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.reference import parse_uuid
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

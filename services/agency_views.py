@@ -11,19 +11,20 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from auth.principal import Principal
+from core import clock
+from core.errors import Forbidden
 from models.agencies import Agency
 from models.enums import ReportStatus, Role
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services.errors import Forbidden
 from services.pagination import Page
 from services.report_queries import ReportFilter, list_reports
 from services.workflow import FINAL
@@ -73,7 +74,7 @@ async def workloads_by_agencies(
     keys: Sequence[ScopedAgencyKey], now: datetime | None = None
 ) -> list[Workload | Forbidden]:
     """Open means not finally decided: ROUTED, ASSIGNED and ACCEPTED (awaiting its penalty or resolution)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     allowed = list({agency_id for principal, agency_id in keys if may_manage(principal, agency_id)})
     workloads: dict[uuid.UUID, Workload] = {}
     if allowed:

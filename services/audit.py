@@ -6,15 +6,15 @@ entry and a change never exists without its entry. Only admins read the trail.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from auth.principal import Principal
+from core import clock
+from core.errors import Forbidden
 from models.audit import AuditEntry
 from models.enums import Role
-from services.errors import Forbidden
 from services.pagination import Page, keyset_page
 
 
@@ -34,7 +34,7 @@ async def record(
         entity_id=entity_id,
         before=before,
         after=after,
-        at=datetime.now(UTC),
+        at=clock.now(),
         using_db=connection,
     )
 

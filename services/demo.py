@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from core.errors import InvalidInput
 from models.enums import ReportStatus
 from models.reference import Category, Ward
 from models.reports import Report
 from services import demo_data, statistics_rollup
 from services.demo_data import DemoPlan, Fate
 from services.demo_rows import DemoWriter, Draft
-from services.errors import InvalidInput
 from services.routing import Route, resolve_route
 from services.seed import load_data
 

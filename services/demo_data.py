@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from core.clock import HANOI_TIME
 from models.enums import CategoryKind, Channel
-from services.geo import HANOI_TIME
 
 
 @dataclass(frozen=True)

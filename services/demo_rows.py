@@ -16,6 +16,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.clock import HANOI_TIME
 from models.agencies import Agency
 from models.decisions import Decision
 from models.enums import CategoryKind, Channel, DecisionOutcome, ReportEventKind, ReportStatus, Role
@@ -25,7 +26,6 @@ from models.reports import Report
 from models.users import User
 from services import demo_data
 from services.demo_data import DemoPlan, Fate
-from services.geo import HANOI_TIME
 from services.report_creation import BUMP_POSTGRES, BUMP_SQLITE
 from services.routing import Route
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import timedelta, timezone
 from functools import cache
 from pathlib import Path
 
 import models
 
-# Hanoi keeps UTC+7 all year; days, months and report-code years are counted in it.
-HANOI_TIME = timezone(timedelta(hours=7))
 EARTH_RADIUS_M = 6_371_000.0
 REACH_MARGIN_M = 1_000.0
 

@@ -17,21 +17,22 @@ import io
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import segno
 from tortoise.transactions import in_transaction
 
-from api.settings import Settings
 from auth.principal import Principal
+from core import clock
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from core.settings import Settings
 from models.enums import IdentityProvider, MediaStatus, Role
 from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
 from services.accounts import join_accounts
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from services.handoff_draft import DraftInput, clean_draft
 
 TOKEN_BYTES = 32
@@ -69,7 +70,7 @@ async def create_handoff(
         user_id=principal.user_id, provider=IdentityProvider.ZALO
     ):
         raise Forbidden("Handoffs start in the Zalo mini-app: sign in with Zalo first.", reason="not_zalo")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     await _check_rate(principal.user_id, now)
     clean = await clean_draft(draft, now=now)
     await _check_media(principal.user_id, clean.get("mediaIds", []))
@@ -84,7 +85,7 @@ async def redeem_handoff(principal: Principal, token: str, now: datetime | None 
     """Return the draft once, and make the redeeming citizen and the link's creator one account (the creator's)."""
     if principal.role is not Role.CITIZEN:
         raise Forbidden("Only citizens redeem handoff links.")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     handoff = await Handoff.get_or_none(token_hash=token_hash(token.strip()))
     if handoff is None:
         raise NotFound("This link is not valid.", field="token", reason="unknown")

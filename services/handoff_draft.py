@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.errors import InvalidInput
+from core.ids import parse_uuid
 from models.reference import Category
 from services import geo
-from services.errors import InvalidInput
 from services.plates import normalize_plate
-from services.reference import parse_uuid
 from services.submission import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX, LocationDraft
 
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.errors import Conflict, InvalidInput
 from models.reports import IdempotencyKey
-from services.errors import Conflict, InvalidInput
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 

@@ -10,13 +10,13 @@ import uuid
 from collections.abc import AsyncIterator
 
 from auth.principal import Principal
+from core.errors import Forbidden, InvalidInput, Unauthenticated
+from core.ids import parse_uuid
 from models.enums import Role
 from models.outbox import OutboxKind
 from models.reports import Report
 from models.users import User
-from services.errors import Forbidden, InvalidInput, Unauthenticated
 from services.events import EventBus, Subscription
-from services.reference import parse_uuid
 from services.report_scope import get_visible, visible_q
 
 NEW_REPORT_KINDS = frozenset({OutboxKind.SUBMITTED.value, OutboxKind.TRANSFERRED.value})

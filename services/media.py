@@ -12,18 +12,19 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise.expressions import Q
 
 from auth.principal import Principal
+from core import clock
+from core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from core.ids import parse_uuid
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
-from services.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from services.media_inspection import inspect_photo
 from services.media_rules import ALLOWED_TYPES, DERIVATIVE_TYPE, MediaRules
 from services.media_sniffing import HEAD_BYTES, sniff
-from services.reference import parse_uuid
 from services.storage import PresignedPost, Storage
 from services.video_metadata import blank_metadata, read_facts
 
@@ -121,7 +122,7 @@ async def complete_upload(principal: Principal, storage: Storage, rules: MediaRu
 async def _claim(media: Media) -> bool:
     """Let one request check an upload at a time: while PENDING, `checked_at` marks a check under way. A claim
     older than the lease is taken over, so a crashed check does not block the upload for ever."""
-    now = datetime.now(UTC)
+    now = clock.now()
     claimed = await Media.filter(
         Q(checked_at=None) | Q(checked_at__lt=now - CHECK_LEASE), id=media.id, status=MediaStatus.PENDING
     ).update(checked_at=now)
@@ -160,7 +161,7 @@ async def _verify(media: Media, storage: Storage, rules: MediaRules) -> None:
         media.status = MediaStatus.REJECTED
         media.rejection_reason = refusal.message[:200]
         media.derivative_key = media.thumbnail_key = None
-        media.checked_at = datetime.now(UTC)
+        media.checked_at = clock.now()
         await media.save()
         raise
 
@@ -227,7 +228,7 @@ async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -
     media.sha256 = digest
     media.size_bytes = size
     media.status = MediaStatus.READY
-    media.checked_at = datetime.now(UTC)
+    media.checked_at = clock.now()
     await media.save()
 
 

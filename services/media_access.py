@@ -9,17 +9,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise.expressions import Q
 
 from auth.principal import Principal
+from core import clock
+from core.errors import NotFound
+from core.ids import parse_uuid
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
-from services.errors import NotFound
 from services.media import stored_keys
 from services.media_rules import DERIVATIVE_TYPE, MediaRules
-from services.reference import parse_uuid
 from services.report_scope import visible_q
 from services.storage import Storage
 
@@ -81,7 +82,7 @@ async def signed_url(storage: Storage, rules: MediaRules, key: str | None, conte
 
 async def remove_unattached(storage: Storage, older_than: timedelta) -> int:
     """Delete uploads never attached to a report, bytes first so a failure leaves a row to retry from."""
-    cutoff = datetime.now(UTC) - older_than
+    cutoff = clock.now() - older_than
     stale = await Media.filter(report_id=None, created_at__lt=cutoff)
     for media in stale:
         await storage.delete(stored_keys(media))

@@ -10,20 +10,19 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pillow_heif
 from PIL import Image, ImageOps
 
-from services.errors import PayloadTooLarge, UnsupportedMediaType
+from core.clock import HANOI_TIME
+from core.errors import PayloadTooLarge, UnsupportedMediaType
 from services.media_rules import DISPLAY_PIXELS, THUMBNAIL_PIXELS
 
 pillow_heif.register_heif_opener()
 
 # Pillow's format names for the content types a photo may be declared as.
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
-# Phones write EXIF times in local time, usually without an offset; evidence here is taken in Hanoi.
-HANOI = timezone(timedelta(hours=7))
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME, DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 306, 36867, 36881
 
@@ -102,10 +101,11 @@ def _captured_at(exif: Image.Exif) -> datetime | None:
     except ValueError:
         return None
     offset = details.get(OFFSET_TIME_ORIGINAL)
+    # Phones write EXIF times in local time, usually without an offset; evidence here is taken in Hanoi.
     try:
-        zone = datetime.strptime(offset.strip("\x00 "), "%z").tzinfo if isinstance(offset, str) else HANOI
+        zone = datetime.strptime(offset.strip("\x00 "), "%z").tzinfo if isinstance(offset, str) else HANOI_TIME
     except ValueError:
-        zone = HANOI
+        zone = HANOI_TIME
     return taken.replace(tzinfo=zone).astimezone(UTC)
 
 

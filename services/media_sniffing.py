@@ -6,7 +6,7 @@ says what the file really is. HEIC, MP4 and MOV are all ISO base media files, to
 
 from __future__ import annotations
 
-from services.errors import UnsupportedMediaType
+from core.errors import UnsupportedMediaType
 
 HEAD_BYTES = 64
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from api.settings import Settings
 from auth.phones import normalise_phone
 from auth.providers.otp import OtpSender, code_matches, hash_code, new_code
+from core import clock
+from core.errors import Forbidden, RateLimited, Unauthenticated
+from core.settings import Settings
 from models.users import OtpChallenge
-from services.errors import Forbidden, RateLimited, Unauthenticated
 
 WINDOW = timedelta(hours=1)
 
@@ -59,7 +60,7 @@ async def request_otp(settings: Settings, sender: OtpSender | None, phone: str, 
     canonical = normalise_phone(phone)
     if sender is None:
         raise Forbidden("Sign-in by phone code is not available yet; sign in with Zalo.", reason="otp_disabled")
-    now = datetime.now(UTC)
+    now = clock.now()
     await _check_limits(settings, canonical, client_address, now)
     code = new_code()
     expires_at = now + timedelta(seconds=settings.otp_ttl_seconds)
@@ -81,7 +82,7 @@ async def request_otp(settings: Settings, sender: OtpSender | None, phone: str, 
 async def verify_otp(settings: Settings, phone: str, code: str) -> str:
     """The canonical phone the code proves; a wrong, spent, expired or over-tried code proves nothing."""
     canonical = normalise_phone(phone)
-    now = datetime.now(UTC)
+    now = clock.now()
     wrong = Unauthenticated("The code is wrong or has expired; request a new one.", reason="invalid_code")
     challenge = (
         await OtpChallenge.filter(phone=canonical, consumed_at__isnull=True, expires_at__gt=now)

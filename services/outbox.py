@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 from tortoise import connections
@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
+from core import clock
 from models.outbox import OutboxEvent, OutboxKind
 from services.events.base import Event, EventBus
 
@@ -74,7 +75,7 @@ async def _publish_and_mark(bus: EventBus, rows: list[OutboxEvent], connection: 
     query = OutboxEvent.filter(id__in=[row.id for row in rows])
     if connection is not None:
         query = query.using_db(connection)
-    await query.update(published_at=datetime.now(UTC))
+    await query.update(published_at=clock.now())
     return len(rows)
 
 
@@ -87,7 +88,7 @@ async def relay_until_empty(bus: EventBus) -> int:
 
 async def prune(older_than: timedelta = KEEP_PUBLISHED, now: datetime | None = None) -> int:
     """Forget events published long ago (a day: far beyond any redelivery); unpublished ones are never removed."""
-    cutoff = (now or datetime.now(UTC)) - older_than
+    cutoff = (now or clock.now()) - older_than
     return await OutboxEvent.filter(published_at__lt=cutoff).delete()
 
 

@@ -17,8 +17,8 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from services.errors import InvalidInput
-from services.reference import parse_uuid
+from core.errors import InvalidInput
+from core.ids import parse_uuid
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 
 SEPARATED = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2}\d?)[\s.-](\d{3}[.\s]?\d{2}|\d{4})$")
 COMPACT = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2})(\d{4,6})$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from core.ids import parse_uuid
 from models.agencies import Agency
 from models.enums import AgencyKind, CategoryKind
 from models.reference import Category, Ward
@@ -42,10 +43,3 @@ async def agencies_by_ids(ids: Sequence[uuid.UUID]) -> list[Agency | None]:
     """Agencies in key order, for dataloaders: one query whatever the number of keys."""
     found = {agency.id: agency for agency in await Agency.filter(id__in=list(set(ids)))}
     return [found.get(key) for key in ids]
-
-
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        return None

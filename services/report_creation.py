@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.clock import HANOI_TIME
+from core.errors import InvalidInput
 from models.enums import MediaStatus, ReportEventKind
 from models.media import Media
 from models.outbox import OutboxKind
 from models.reports import Report
 from services import geo, outbox, statistics_rollup, timeline
-from services.errors import InvalidInput
-from services.geo import HANOI_TIME
 from services.routing import Route, resolve_route
 
 if TYPE_CHECKING:

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from auth.principal import Principal
+from core import clock
+from core.errors import Forbidden
+from core.ids import parse_uuid
 from models.enums import Channel, ReportStatus
 from models.reports import Report
-from services.errors import Forbidden
 from services.pagination import Page, keyset_page
 from services.plates import normalize_plate
-from services.reference import parse_uuid
 from services.report_scope import visible_q
 
 
@@ -49,7 +50,7 @@ async def list_reports(
     """Staff lists, scoped first (officers and agency admins: their agency; admins: all), then filtered."""
     if not principal.is_staff:
         raise Forbidden("Only agency staff list reports.")
-    query = Report.filter(visible_q(principal)).filter(_filter_q(report_filter, now or datetime.now(UTC)))
+    query = Report.filter(visible_q(principal)).filter(_filter_q(report_filter, now or clock.now()))
     return await _page(query, first, after)
 
 

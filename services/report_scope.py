@@ -9,10 +9,10 @@ from typing import Any
 from tortoise.expressions import Q
 
 from auth.principal import Principal
+from core.errors import NotFound
+from core.ids import parse_uuid
 from models.enums import Role
 from models.reports import Report
-from services.errors import NotFound
-from services.reference import parse_uuid
 
 
 def visible_q(principal: Principal, prefix: str = "") -> Q:

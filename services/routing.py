@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
+from core.errors import InvalidInput
 from models.agencies import Agency, RoutingRule
 from models.reference import Category, Ward
 from services import geo
-from services.errors import InvalidInput
 
 SPECIFICITY_LABELS = (
     "the rule for this category in this ward",

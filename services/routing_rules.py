@@ -21,13 +21,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
+from core.errors import Conflict, InvalidInput, NotFound
+from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import CategoryKind
 from models.reference import Category, Ward
 from services import audit
 from services.agencies import require_admin
-from services.errors import Conflict, InvalidInput, NotFound
-from services.reference import parse_uuid
 
 PRIORITY_RANGE = (-1000, 1000)
 

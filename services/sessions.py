@@ -15,15 +15,16 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from api.settings import Settings
 from auth.principal import Principal
 from auth.tokens import TokenCodec
+from core import clock
+from core.errors import Unauthenticated
+from core.settings import Settings
 from models.users import RefreshToken, User
-from services.errors import Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _issue(codec: TokenCodec, user: User, refresh_token: str) -> Session:
 
 async def start_session(settings: Settings, codec: TokenCodec, user: User) -> Session:
     token = secrets.token_urlsafe(32)
-    expires_at = datetime.now(UTC) + timedelta(seconds=settings.refresh_token_ttl_seconds)
+    expires_at = clock.now() + timedelta(seconds=settings.refresh_token_ttl_seconds)
     await RefreshToken.create(user=user, family=uuid.uuid4(), token_hash=token_hash(token), expires_at=expires_at)
     return _issue(codec, user, token)
 
@@ -63,7 +64,7 @@ async def start_session(settings: Settings, codec: TokenCodec, user: User) -> Se
 async def refresh_session(settings: Settings, codec: TokenCodec, refresh_token: str) -> Session:
     """Rotate: the presented link is spent and its successor returned; a spent link outside the grace window revokes
     the session."""
-    now = datetime.now(UTC)
+    now = clock.now()
     link = await RefreshToken.get_or_none(token_hash=token_hash(refresh_token)).select_related("user")
     if link is None:
         raise _ended("unknown_refresh_token")
@@ -107,7 +108,7 @@ async def logout(refresh_token: str) -> bool:
     link = await RefreshToken.get_or_none(token_hash=token_hash(refresh_token))
     if link is None:
         return False
-    await revoke_family(link.family, datetime.now(UTC))
+    await revoke_family(link.family, clock.now())
     return True
 
 
@@ -117,4 +118,4 @@ async def revoke_family(family: uuid.UUID, now: datetime) -> None:
 
 async def revoke_user_sessions(user_id: uuid.UUID) -> None:
     """Used when an account is deactivated: its access tokens die at once (checked per request), its sessions too."""
-    await RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=datetime.now(UTC))
+    await RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=clock.now())

@@ -9,19 +9,20 @@ verification, so neither the message nor the timing tells whether an account exi
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from api.settings import Settings
 from auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from auth.providers.base import SignInProvider, VerifiedIdentity
 from auth.tokens import TokenCodec
+from core import clock
+from core.errors import Unauthenticated
+from core.settings import Settings
 from models.enums import IdentityProvider, Role
 from models.users import Identity, User
-from services.errors import Unauthenticated
 from services.otp import verify_otp
 from services.sessions import Session, start_session
 
@@ -64,7 +65,7 @@ async def login_with_password(settings: Settings, codec: TokenCodec, username: s
     """After LOGIN_MAX_FAILURES wrong passwords an account is locked for LOGIN_LOCKOUT_SECONDS; a locked account is
     refused with the same message as a wrong password."""
     refused = Unauthenticated("Wrong username or password.", reason="bad_credentials")
-    now = datetime.now(UTC)
+    now = clock.now()
     user = await User.get_or_none(username=username.strip().lower())
     if user is None or user.password_hash is None:
         await asyncio.to_thread(verify_password, dummy_hash(), password)

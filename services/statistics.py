@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from tortoise import connections
 
 from auth.principal import Principal
+from core.clock import HANOI_TIME, hanoi_midnight
+from core.errors import Forbidden, InvalidInput
+from core.ids import parse_uuid
 from models.enums import Channel, Role
 from services import statistics_sql as sql
-from services.errors import Forbidden, InvalidInput
-from services.geo import HANOI_TIME
-from services.reference import parse_uuid
 
 STAFF = frozenset({Role.OFFICER, Role.AGENCY_ADMIN})
 
@@ -120,8 +120,8 @@ def resolve_scope(principal: Principal | None, wanted: StatisticsFilter) -> Scop
         audience, agency_id = Audience.AGENCY, principal.agency_id
     return Scope(
         audience=audience,
-        submitted_from=_hanoi_midnight(wanted.date_from) if wanted.date_from else None,
-        submitted_before=_hanoi_midnight(wanted.date_to + timedelta(days=1)) if wanted.date_to else None,
+        submitted_from=hanoi_midnight(wanted.date_from) if wanted.date_from else None,
+        submitted_before=hanoi_midnight(wanted.date_to + timedelta(days=1)) if wanted.date_to else None,
         agency_id=agency_id,
         category_code=wanted.category_code,
         ward_code=wanted.ward_code,
@@ -188,10 +188,10 @@ def plan(dialect: sql.Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan
     if not rollup or len(filters) > 1 or (first and end and first >= end):
         return sql.Plan(dialect, filters, None, ((start, before),))
     spans: list[sql.Span] = []
-    if start is not None and first is not None and _hanoi_midnight(first) != start:
-        spans.append((start, _hanoi_midnight(first)))
-    if before is not None and end is not None and _hanoi_midnight(end) != before:
-        spans.append((_hanoi_midnight(end), before))
+    if start is not None and first is not None and hanoi_midnight(first) != start:
+        spans.append((start, hanoi_midnight(first)))
+    if before is not None and end is not None and hanoi_midnight(end) != before:
+        spans.append((hanoi_midnight(end), before))
     return sql.Plan(dialect, filters, (first, end), tuple(spans))
 
 
@@ -211,10 +211,6 @@ def _month_from(start: datetime | None) -> date | None:
 def _month_until(before: datetime | None) -> date | None:
     """The end of the last whole Hanoi month before a Hanoi midnight."""
     return None if before is None else before.astimezone(HANOI_TIME).date().replace(day=1)
-
-
-def _hanoi_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), HANOI_TIME).astimezone(UTC)
 
 
 def _hours(value: object) -> float | None:

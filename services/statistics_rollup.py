@@ -21,9 +21,9 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.clock import HANOI_TIME
 from models.enums import ReportStatus
 from models.reports import Report
-from services.geo import HANOI_TIME
 from services.statistics_sql import (
     COUNTER_NAMES,
     COUNTERS,

@@ -16,13 +16,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
+from core import clock
+from core.errors import Forbidden, InvalidInput
+from core.ids import parse_uuid
 from models.enums import CategoryKind, Channel, Role
 from models.reference import Category
 from models.reports import Report
 from services import geo, idempotency, report_creation
-from services.errors import Forbidden, InvalidInput
 from services.plates import normalize_plate
-from services.reference import parse_uuid
 
 CLOCK_SKEW = timedelta(minutes=5)
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
@@ -90,7 +91,7 @@ async def submit_report(
     """Create the report, or return the one this key already produced for this user."""
     if principal.role is not Role.CITIZEN:
         raise Forbidden("Only citizens submit reports.")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     key = idempotency.check_key(idempotency_key)
     clean = await validate(draft, now=now, max_age_days=max_age_days)
     request_hash = clean.fingerprint()

@@ -13,11 +13,11 @@ from tortoise.exceptions import IntegrityError
 
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from auth.principal import Principal
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.ids import parse_uuid
 from models.agencies import Agency
 from models.enums import Role
 from models.users import User
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.reference import parse_uuid
 from services.sessions import revoke_user_sessions
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")

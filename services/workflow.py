@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
+from core import clock
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.ids import parse_uuid
 from models.agencies import Agency
 from models.decisions import Decision
 from models.enums import CategoryKind, DecisionOutcome, ReportEventKind, ReportStatus, Role
@@ -29,9 +32,7 @@ from models.reference import Category
 from models.reports import Report
 from models.users import User
 from services import outbox, statistics_rollup, timeline
-from services.errors import Conflict, Forbidden, InvalidInput
 from services.notifications.queue import queue_decision
-from services.reference import parse_uuid
 from services.report_scope import get_visible
 
 OPEN = frozenset({ReportStatus.ROUTED, ReportStatus.ASSIGNED})
@@ -77,7 +78,7 @@ async def decide_report(
     """Officers and agency admins decide the reports of their own agency; city admins oversee but do not decide."""
     if principal.role not in DECIDERS:
         raise Forbidden("Only the staff of the agency handling a report decide it.")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = await get_visible(principal, report_id)
     category = await Category.get(code=report.category_id)  # type: ignore[attr-defined]
     status = next_status(report.status, draft.outcome, category.kind)
@@ -138,7 +139,7 @@ async def assign_report(
     agency, whose admin then assigns; city admins may do both anywhere."""
     if principal.role not in ASSIGNERS:
         raise Forbidden("Only agency admins and admins assign reports.")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = await get_visible(principal, report_id)
     target = await _target_agency(agency_id) if agency_id is not None else None
     transfer = target is not None and target.id != report.agency_id  # type: ignore[attr-defined]

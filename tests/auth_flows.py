@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from api.app import create_app, open_clients
-from api.settings import Settings
+from core.settings import Settings
 from tests.graphql import gql, only_data
 
 

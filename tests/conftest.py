@@ -20,8 +20,8 @@ from tortoise import connections
 
 from api.app import create_app, open_clients
 from api.db import close_db, init_db, migrate
-from api.settings import Settings
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
 from services import statistics_rollup

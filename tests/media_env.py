@@ -19,7 +19,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from api.app import create_app, open_clients
-from api.settings import Settings
+from core.settings import Settings
 from services.storage import Storage
 from tests.conftest import make_settings
 

@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from api.settings import Settings
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.enums import Role
 from tests.auth_flows import ME, client_for
 from tests.conftest import make_settings

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings
 from auth.phones import normalise_phone
 from auth.providers.otp import hash_code
+from core.errors import InvalidInput
+from core.settings import Settings
 from models.enums import IdentityProvider
 from models.users import Identity, OtpChallenge, User
-from services.errors import InvalidInput
 from tests.auth_flows import LOGIN_WITH_OTP, ME, REQUEST_OTP, client_for, latest_code, run_cli
 from tests.conftest import PRODUCTION_ENV, make_settings
 from tests.graphql import error_codes, gql, only_data

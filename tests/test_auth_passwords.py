@@ -9,7 +9,7 @@ import pytest
 
 import auth.passwords
 import services.signin
-from api.settings import Settings
+from core.settings import Settings
 from models.enums import Role
 from models.users import User
 from services.users import create_staff_user

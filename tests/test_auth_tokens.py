@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 
-from api.settings import Settings
 from auth.principal import Principal
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.enums import Role
 from tests.factories import Caller
 from tests.graphql import error_codes, gql, only_data

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 from models.enums import IdentityProvider
 from models.users import Identity, User
 from tests.auth_flows import LOGIN_WITH_ZALO, ME, client_for, zalo_login

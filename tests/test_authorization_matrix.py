@@ -21,8 +21,8 @@ import graphql
 import httpx
 import pytest
 
-from api.settings import Settings
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.agencies import Agency
 from models.enums import IdentityProvider, Role
 from models.users import Identity

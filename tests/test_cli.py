@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from core.errors import Conflict, InvalidInput
 from models.enums import Role
 from models.users import User
-from services.errors import Conflict, InvalidInput
 from services.users import create_staff_user
 from tests.servers import REPO
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from api.settings import Settings
+from core.settings import Settings
 from tests.servers import REPO
 
 

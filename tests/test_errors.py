@@ -7,8 +7,8 @@ import logging
 import pytest
 import strawberry
 
+from core.errors import Conflict, InvalidInput
 from schema.base.errors import ErrorCodes
-from services.errors import Conflict, InvalidInput
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ import pytest
 from redis.exceptions import RedisError
 
 from api.events import open_event_bus
-from api.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 from models.agencies import Agency
 from models.outbox import OutboxEvent, OutboxKind
 from services.events import Event, EventBus, Subscription

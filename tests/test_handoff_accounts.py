@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from api.settings import Settings
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.enums import Channel
 from models.handoff import Handoff
 from models.reports import IdempotencyKey

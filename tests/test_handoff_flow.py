@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import segno
 
-from api.settings import Settings
+from core.settings import Settings
 from models.enums import IdentityProvider, NotificationStatus
 from models.handoff import Handoff
 from models.notifications import Notification

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from api.settings import Settings
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from models.agencies import Agency
 from models.users import User
 from tests.factories import Caller, token_for

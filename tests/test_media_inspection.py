@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from services.errors import PayloadTooLarge, UnsupportedMediaType
+from core.errors import PayloadTooLarge, UnsupportedMediaType
 from services.media_inspection import inspect_photo
 from services.media_sniffing import sniff
 from tests.media_files import ELF_PROGRAM, HTML, SVG, WINDOWS_PROGRAM, iso_media, mov, mp4, photo, png_bomb

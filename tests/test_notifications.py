@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api.notifications import notification_worker
-from api.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 from models.decisions import Decision
 from models.enums import IdentityProvider, NotificationStatus
 from models.notifications import Notification

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 from services.plates import normalize_plate
 
 

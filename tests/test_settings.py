@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import DEV_JWT_SECRET, AppEnv, Settings, SettingsError
+from core.settings import DEV_JWT_SECRET, AppEnv, Settings, SettingsError
 from tests.conftest import PRODUCTION_ENV
 
 STRONG = "s3cr3t-" + "x" * 40

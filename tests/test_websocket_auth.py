@@ -17,8 +17,8 @@ from websockets.exceptions import ConnectionClosed
 
 from api.app import open_clients
 from api.graphql import GraphQLApp
-from api.settings import Settings
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from schema import Query, Schema
 from schema.base.errors import ErrorCodes
 from schema.base.info import Info

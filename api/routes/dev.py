@@ -7,11 +7,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from api.settings import Settings
 from auth.phones import normalise_phone
 from auth.providers import outbox_path
 from auth.providers.otp import DevOutbox
-from services.errors import InvalidInput
+from core.errors import InvalidInput
+from core.settings import Settings
 from services.notifications import DevNotificationOutbox, build_notifier
 
 MAX_LIMIT = 100

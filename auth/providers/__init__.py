@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.settings import Settings
 from auth.providers.base import SignInProvider
 from auth.providers.otp import DevOutbox, OtpSender
 from auth.providers.zalo import DevZaloVerifier, HttpZaloVerifier
+from core.settings import Settings
 
 
 @dataclass(frozen=True)

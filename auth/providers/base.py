@@ -24,5 +24,5 @@ class SignInProvider(Protocol):
     provider: IdentityProvider
 
     async def verify(self, credential: str) -> VerifiedIdentity:
-        """The identity the credential proves; `services.errors.Unauthenticated` when it proves nothing."""
+        """The identity the credential proves; `core.errors.Unauthenticated` when it proves nothing."""
         ...

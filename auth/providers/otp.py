@@ -13,9 +13,11 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
+
+from core import clock
 
 CODE_DIGITS = 6
 
@@ -47,7 +49,7 @@ class DevOutbox:
             "to": phone,
             "code": code,
             "text": f"Ma dang nhap Phan anh giao thong: {code}",
-            "sentAt": datetime.now(UTC).isoformat(),
+            "sentAt": clock.now().isoformat(),
             "expiresAt": expires_at.isoformat(),
         }
         await asyncio.to_thread(self._append, json.dumps(message, ensure_ascii=False))

@@ -16,8 +16,8 @@ import httpx
 
 from auth.phones import normalise_phone
 from auth.providers.base import VerifiedIdentity
+from core.errors import Unauthenticated
 from models.enums import IdentityProvider
-from services.errors import Unauthenticated
 
 DEV_PREFIX = "dev-zalo:"
 _DEV_TOKEN = re.compile(r"^dev-zalo:([A-Za-z0-9_-]{1,64})(?::([^:]+))?$")

@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from api.settings import Settings
 from auth.principal import Principal
 from auth.providers import Providers
 from auth.tokens import TokenCodec
+from core.settings import Settings
 from schema.base.loaders import Loaders
 from services.events import EventBus
 from services.media_rules import MediaRules

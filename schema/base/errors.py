@@ -12,8 +12,8 @@ import logging
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from api.request_id import current_request_id
-from services.errors import DomainError
+from core.errors import DomainError
+from core.request_id import current_request_id
 
 logger = logging.getLogger("phananh.errors")
 

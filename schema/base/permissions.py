@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 from strawberry.permission import BasePermission
 
 from auth.principal import Principal
+from core.errors import Forbidden, Unauthenticated
 from models.enums import Role
 from schema.base.info import Info
-from services.errors import Forbidden, Unauthenticated
 
 
 def require_principal(info: Info) -> Principal:

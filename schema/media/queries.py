@@ -4,10 +4,10 @@ from typing import Annotated
 
 import strawberry
 
+from core.ids import parse_uuid
 from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated
 from schema.media.types import MediaType
-from services.reference import parse_uuid
 
 
 @strawberry.type

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
 
 from auth.principal import Principal
+from core import clock
 from models.enums import Channel, ReportEventKind, ReportStatus
 from models.events import ReportEvent
 from models.reports import Report
@@ -168,7 +169,7 @@ class ReportType:
 
     @classmethod
     def from_model(cls, report: Report, now: datetime | None = None) -> ReportType:
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         return cls(
             id=strawberry.ID(str(report.id)),
             code=report.code,
@@ -209,7 +210,7 @@ class ReportConnectionType:
 
     @classmethod
     def from_page(cls, page: Page[Report]) -> ReportConnectionType:
-        now = datetime.now(UTC)
+        now = clock.now()
         return cls(
             edges=[
                 ReportEdgeType(cursor=cursor, node=ReportType.from_model(report, now)) for cursor, report in page.edges

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from api.settings import Settings
+from core.settings import Settings
 from services.notifications.base import DeliveryFailed, Notifier, OutgoingMessage
 from services.notifications.dispatch import RetryPolicy
 from services.notifications.outbox import DevNotificationOutbox

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import BaseORMException
 
+from core import clock
 from models.enums import NotificationStatus
 from models.notifications import Notification
 from services.notifications.base import DeliveryFailed, Notifier, OutgoingMessage
@@ -44,7 +45,7 @@ class DispatchSummary:
 async def send_due(
     notifier: Notifier, policy: RetryPolicy, now: datetime | None = None, limit: int = BATCH
 ) -> DispatchSummary:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     summary = DispatchSummary()
     due = (
         await Notification.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
@@ -80,7 +81,7 @@ async def send_due(
                 summary.retried += 1
             continue
         await Notification.filter(id=notification.id).update(
-            status=NotificationStatus.SENT, sent_at=datetime.now(UTC), last_error=None
+            status=NotificationStatus.SENT, sent_at=clock.now(), last_error=None
         )
         summary.sent += 1
     return summary

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core import clock
 from services.notifications.base import OutgoingMessage
 
 
@@ -22,7 +22,7 @@ class DevNotificationOutbox:
             "to": message.recipient,
             "text": message.text,
             "payload": message.payload,
-            "sentAt": datetime.now(UTC).isoformat(),
+            "sentAt": clock.now().isoformat(),
         }
         await asyncio.to_thread(self._append, json.dumps(line, ensure_ascii=False))
 

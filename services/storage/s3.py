@@ -7,12 +7,13 @@ dead store fail a request within seconds instead of holding it open.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from core import clock
 from services.storage.base import PresignedPost, StorageUnavailable
 
 CHUNK_BYTES = 1024 * 1024
@@ -50,7 +51,7 @@ class S3Storage:
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_in_seconds,
         )
-        expires_at = datetime.now(UTC) + timedelta(seconds=expires_in_seconds)
+        expires_at = clock.now() + timedelta(seconds=expires_in_seconds)
         return PresignedPost(url=post["url"], fields=dict(post["fields"]), expires_at=expires_at)
 
     @_unavailable_on_transport_errors
