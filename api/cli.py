@@ -111,7 +111,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
-    from services.seed import seed_reference_data
+    from services.reference.seed import seed_reference_data
 
     summary = asyncio.run(_with_db(settings, seed_reference_data))
     if summary.changed:

@@ -33,7 +33,7 @@ from models.agencies import Agency
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
 from models.users import User
-from services.seed import seed_reference_data
+from services.reference.seed import seed_reference_data
 
 HANOI = timezone(timedelta(hours=7))
 SUBSCRIBE = "subscription { reportSubmitted { id code } }"

@@ -30,7 +30,7 @@ from models.agencies import Agency
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
 from models.users import User
-from services.seed import seed_reference_data
+from services.reference.seed import seed_reference_data
 from tests.databases import scratch_postgres
 
 HANOI = timezone(timedelta(hours=7))

@@ -37,8 +37,9 @@ from models.reports import Report
 from models.users import User
 from services import statistics, statistics_rollup
 from services import statistics_sql as sql
+from services.common.sql import Statement
+from services.reference.seed import seed_reference_data
 from services.routing import resolve_route
-from services.seed import seed_reference_data
 from services.statistics import StatisticsFilter
 
 LOAD = """
@@ -116,7 +117,7 @@ async def compare(database_url: str, agency_id: uuid.UUID, runs: int) -> list[tu
         database_url.replace("postgres://", "postgresql://", 1), server_settings=POSTGRES_SETTINGS
     )
 
-    def bare(statement: sql.Statement) -> Call:
+    def bare(statement: Statement) -> Call:
         return lambda: conn.fetch(statement.sql, *statement.params)
 
     def summary(label: str, principal: Principal, wanted: StatisticsFilter) -> Case:

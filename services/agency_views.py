@@ -25,7 +25,7 @@ from models.enums import ReportStatus, Role
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services.pagination import Page
+from services.common.pagination import Page
 from services.report_queries import ReportFilter, list_reports
 from services.workflow import FINAL
 

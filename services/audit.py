@@ -15,7 +15,7 @@ from core import clock
 from core.errors import Forbidden
 from models.audit import AuditEntry
 from models.enums import Role
-from services.pagination import Page, keyset_page
+from services.common.pagination import Page, keyset_page
 
 
 async def record(

@@ -27,8 +27,8 @@ from models.reports import Report
 from services import demo_data, statistics_rollup
 from services.demo_data import DemoPlan, Fate
 from services.demo_rows import DemoWriter, Draft
+from services.reference.seed import load_data
 from services.routing import Route, resolve_route
-from services.seed import load_data
 
 DEMO_PREFIX = "demo-"
 

@@ -25,8 +25,9 @@ from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
 from services import demo_data
+from services.common.sql import Statement, dialect_of
 from services.demo_data import DemoPlan, Fate
-from services.report_creation import BUMP_POSTGRES, BUMP_SQLITE
+from services.report_creation import take_numbers
 from services.routing import Route
 
 BATCH = 1000
@@ -99,13 +100,10 @@ class DemoWriter:
         last: dict[uuid.UUID, datetime] = {}
         for event in self.events:
             last[event.report_id] = max(event.at, last.get(event.report_id, event.at))  # type: ignore[attr-defined]
-        sqlite = connection.capabilities.dialect == "sqlite"
-        sql = (
-            "UPDATE report SET updated_at = ? WHERE id = ?"
-            if sqlite
-            else "UPDATE report SET updated_at = $1 WHERE id = $2"
-        )
-        await connection.execute_many(sql, [[at, str(key) if sqlite else key] for key, at in last.items()])
+        dialect = dialect_of(connection)
+        update = Statement("UPDATE report SET updated_at = ? WHERE id = ?").numbered(dialect)
+        rows = [[at, str(key) if dialect == "sqlite" else key] for key, at in last.items()]
+        await connection.execute_many(update.sql, rows)
 
     def _user(self, role: Role, username: str, agency: Agency | None = None) -> User:
         user = User(
@@ -135,13 +133,9 @@ class DemoWriter:
     async def _codes(self, connection: BaseDBAsyncClient, drafts: list[Draft]) -> list[str]:
         """Numbers from the live per-year counter, bumped once per year by the count needed, in submission order."""
         years = [draft.submitted_at.astimezone(HANOI_TIME).year for draft in drafts]
-        bump = BUMP_SQLITE if connection.capabilities.dialect == "sqlite" else BUMP_POSTGRES
-        bump = bump.replace("VALUES (?, 1)", "VALUES (?, ?)").replace("VALUES ($1, 1)", "VALUES ($1, $2)")
-        bump = bump.replace("report_counter.value + 1", "report_counter.value + excluded.value")
         last: dict[int, int] = {}
         for year, count in sorted(Counter(years).items()):
-            rows = await connection.execute_query_dict(bump, [str(year), count])
-            last[year] = int(rows[0]["value"]) - count
+            last[year] = await take_numbers(connection, year, count) - count
         codes = []
         for year in years:
             last[year] += 1

@@ -12,8 +12,8 @@ from typing import Any
 from core.errors import InvalidInput
 from core.ids import parse_uuid
 from models.reference import Category
-from services import geo
 from services.plates import normalize_plate
+from services.reference import geo
 from services.submission import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX, LocationDraft
 
 

@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from core import clock
 from models.outbox import OutboxEvent, OutboxKind
+from services.common.sql import dialect_of
 from services.events.base import Event, EventBus
 
 logger = logging.getLogger("phananh.outbox")
@@ -54,7 +55,7 @@ def _event(row: OutboxEvent) -> Event:
 
 async def relay_once(bus: EventBus) -> int:
     """Publish one batch of unpublished events; return how many. Bus errors propagate and leave the rows pending."""
-    if connections.get("default").capabilities.dialect == "postgres":
+    if dialect_of(connections.get("default")) == "postgres":
         async with in_transaction() as connection:
             rows = (
                 await OutboxEvent.filter(published_at=None)

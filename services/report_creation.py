@@ -18,7 +18,9 @@ from models.enums import MediaStatus, ReportEventKind
 from models.media import Media
 from models.outbox import OutboxKind
 from models.reports import Report
-from services import geo, outbox, statistics_rollup, timeline
+from services import outbox, statistics_rollup, timeline
+from services.common.sql import Statement, dialect_of
+from services.reference import geo
 from services.routing import Route, resolve_route
 
 if TYPE_CHECKING:
@@ -26,19 +28,22 @@ if TYPE_CHECKING:
 
 DUPLICATE_DISTANCE_M = 200.0
 DUPLICATE_WINDOW = timedelta(hours=2)
-BUMP_SQLITE = (
-    "INSERT INTO report_counter (year, value) VALUES (?, 1) "
-    "ON CONFLICT (year) DO UPDATE SET value = report_counter.value + 1 RETURNING value"
+BUMP = Statement(
+    "INSERT INTO report_counter (year, value) VALUES (?, ?) "
+    "ON CONFLICT (year) DO UPDATE SET value = report_counter.value + excluded.value RETURNING value"
 )
-BUMP_POSTGRES = BUMP_SQLITE.replace("?", "$1")
+
+
+async def take_numbers(connection: BaseDBAsyncClient, year: int, count: int = 1) -> int:
+    """Take the next `count` report numbers of `year` in one atomic upsert; returns the last one taken."""
+    rows = await connection.execute_query_dict(BUMP.numbered(dialect_of(connection)).sql, [str(year), count])
+    return int(rows[0]["value"])
 
 
 async def next_code(connection: BaseDBAsyncClient, now: datetime) -> str:
     """`PA-<year>-<6 digits>`, the year as it is in Hanoi when the report arrives."""
     year = now.astimezone(HANOI_TIME).year
-    sql = BUMP_SQLITE if connection.capabilities.dialect == "sqlite" else BUMP_POSTGRES
-    rows = await connection.execute_query_dict(sql, [str(year)])
-    return f"PA-{year}-{int(rows[0]['value']):06d}"
+    return f"PA-{year}-{await take_numbers(connection, year):06d}"
 
 
 async def insert_report(

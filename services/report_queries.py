@@ -20,7 +20,7 @@ from core.errors import Forbidden
 from core.ids import parse_uuid
 from models.enums import Channel, ReportStatus
 from models.reports import Report
-from services.pagination import Page, keyset_page
+from services.common.pagination import Page, keyset_page
 from services.plates import normalize_plate
 from services.report_scope import visible_q
 

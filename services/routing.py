@@ -15,7 +15,7 @@ from tortoise.expressions import Q
 from core.errors import InvalidInput
 from models.agencies import Agency, RoutingRule
 from models.reference import Category, Ward
-from services import geo
+from services.reference import geo
 
 SPECIFICITY_LABELS = (
     "the rule for this category in this ward",

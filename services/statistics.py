@@ -23,6 +23,7 @@ from core.errors import Forbidden, InvalidInput
 from core.ids import parse_uuid
 from models.enums import Channel, Role
 from services import statistics_sql as sql
+from services.common.sql import Dialect, dialect_of
 
 STAFF = frozenset({Role.OFFICER, Role.AGENCY_ADMIN})
 
@@ -167,7 +168,7 @@ async def response_times(scope: Scope) -> ResponseTimes:
     )
 
 
-def plan(dialect: sql.Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan:
+def plan(dialect: Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan:
     """Where each part of a scope is read; public so that the benchmark times exactly the statements the service runs.
 
     Whole Hanoi months come from the rollup and the days around them from the reports. The rollup keeps grains of at
@@ -195,9 +196,9 @@ def plan(dialect: sql.Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan
     return sql.Plan(dialect, filters, (first, end), tuple(spans))
 
 
-def _connection() -> tuple[sql.Dialect, Any]:
+def _connection() -> tuple[Dialect, Any]:
     connection = connections.get("default")
-    return sql.dialect_of(connection), connection
+    return dialect_of(connection), connection
 
 
 def _month_from(start: datetime | None) -> date | None:

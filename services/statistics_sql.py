@@ -12,11 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-Dialect = Literal["sqlite", "postgres"]
+from services.common.sql import Dialect, Statement, date_value
 
 
 class Interval(StrEnum):
@@ -84,31 +81,6 @@ DECIDED_HOURS = {
     "sqlite": "(julianday(first_decided_at) - julianday(submitted_at)) * 24.0",
     "postgres": "EXTRACT(EPOCH FROM (first_decided_at - submitted_at)) / 3600.0",
 }
-
-
-def dialect_of(connection: BaseDBAsyncClient) -> Dialect:
-    return "sqlite" if connection.capabilities.dialect == "sqlite" else "postgres"
-
-
-def date_value(dialect: Dialect, day: date) -> object:
-    """A date as a parameter: SQLite keeps dates as ISO text."""
-    return day.isoformat() if dialect == "sqlite" else day
-
-
-@dataclass(frozen=True)
-class Statement:
-    """SQL written with `?` placeholders, and its parameters in order."""
-
-    sql: str
-    params: tuple[object, ...] = ()
-
-    def numbered(self, dialect: Dialect) -> Statement:
-        """PostgreSQL numbers its placeholders. No statement here has a `?` inside a literal."""
-        if dialect == "sqlite":
-            return self
-        pieces = self.sql.split("?")
-        text = pieces[0] + "".join(f"${number}{piece}" for number, piece in enumerate(pieces[1:], start=1))
-        return Statement(text, self.params)
 
 
 Span = tuple[datetime | None, datetime | None]

@@ -22,8 +22,9 @@ from core.ids import parse_uuid
 from models.enums import CategoryKind, Channel, Role
 from models.reference import Category
 from models.reports import Report
-from services import geo, idempotency, report_creation
+from services import idempotency, report_creation
 from services.plates import normalize_plate
+from services.reference import geo
 
 CLOCK_SKEW = timedelta(minutes=5)
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000

@@ -25,7 +25,7 @@ from core.settings import Settings
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
 from services import statistics_rollup
-from services.seed import seed_reference_data
+from services.reference.seed import seed_reference_data
 from tests.databases import scratch_database
 from tests.factories import Caller, make_caller
 from tests.servers import Server, free_port, run, server_env, start

@@ -15,7 +15,7 @@ from models.reports import Report
 from services import workflow
 from services.demo import seed_demo
 from services.demo_data import DemoPlan
-from services.seed import load_data
+from services.reference.seed import load_data
 from tests.conftest import OPERATIONAL_TABLES
 from tests.factories import Caller
 from tests.graphql import gql, only_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 from models.agencies import Agency, RoutingRule
 from models.enums import AgencyKind, CategoryKind
 from models.reference import Category, Ward
-from services.seed import seed_reference_data
+from services.reference.seed import seed_reference_data
 
 
 async def test_seeding_twice_changes_nothing() -> None:

@@ -16,7 +16,7 @@ from schema.auth.types import UserType
 from schema.base.info import Info
 from schema.base.pagination import PageInfoType
 from schema.reference.types import CategoryType, WardType
-from services.pagination import Page
+from services.common.pagination import Page
 from services.routing import RoutePreview, specificity
 
 

@@ -12,7 +12,8 @@ from schema.agencies.inputs import RoutingRuleFilterInput
 from schema.agencies.types import AgencyType
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, IsStaff, require_principal
-from services import audit, reference, routing, routing_rules
+from services import audit, routing, routing_rules
+from services.reference import queries as reference
 from services.routing_rules import RuleFilter
 
 

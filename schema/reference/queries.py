@@ -6,7 +6,7 @@ import strawberry
 
 from models.enums import CategoryKind
 from schema.reference.types import CategoryType, WardType
-from services import reference
+from services.reference import queries as reference
 
 
 @strawberry.type

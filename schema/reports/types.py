@@ -20,7 +20,7 @@ from schema.base.permissions import require_principal
 from schema.decisions.types import DecisionOutcome, DecisionType
 from schema.media.types import MediaType
 from schema.reference.types import CategoryType, WardType
-from services.pagination import Page
+from services.common.pagination import Page
 from services.report_scope import may_see_reporter
 
 ReportStatusEnum = strawberry.enum(

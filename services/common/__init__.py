@@ -1,0 +1,1 @@
+"""What every domain of the services shares and no domain owns: keyset pagination and the SQL dialect."""
