@@ -26,8 +26,8 @@ from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
 from services.common.pagination import Page
-from services.report_queries import ReportFilter, list_reports
-from services.workflow import FINAL
+from services.reports.queries import ReportFilter, list_reports
+from services.reports.workflow import FINAL
 
 ScopedAgencyKey = tuple[Principal, uuid.UUID]
 T = TypeVar("T")

@@ -27,7 +27,7 @@ from models.users import User
 from services import demo_data
 from services.common.sql import Statement, dialect_of
 from services.demo_data import DemoPlan, Fate
-from services.report_creation import take_numbers
+from services.reports.creation import take_numbers
 from services.routing import Route
 
 BATCH = 1000

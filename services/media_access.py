@@ -21,7 +21,7 @@ from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
 from services.media import stored_keys
 from services.media_rules import DERIVATIVE_TYPE, MediaRules
-from services.report_scope import visible_q
+from services.reports.scope import visible_q
 from services.storage import Storage
 
 

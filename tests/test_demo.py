@@ -12,10 +12,10 @@ from models.decisions import Decision
 from models.enums import CategoryKind, ReportStatus
 from models.reference import Category
 from models.reports import Report
-from services import workflow
 from services.demo import seed_demo
 from services.demo_data import DemoPlan
 from services.reference.seed import load_data
+from services.reports import workflow
 from tests.conftest import OPERATIONAL_TABLES
 from tests.factories import Caller
 from tests.graphql import gql, only_data

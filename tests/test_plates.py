@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InvalidInput
-from services.plates import normalize_plate
+from services.reports.plates import normalize_plate
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import strawberry
 
 from schema.base.scalars import BigInt
 from schema.decisions.types import DecisionOutcome
-from services.workflow import DecisionDraft
+from services.reports.workflow import DecisionDraft
 
 
 @strawberry.input(name="DecisionInput", description="A decision about a report. See `decideReport` for the rules.")

@@ -10,7 +10,7 @@ from schema.base.info import Info
 from schema.base.permissions import IsStaff, require_principal
 from schema.decisions.inputs import DecisionInput
 from schema.reports.types import ReportType
-from services import workflow
+from services.reports import workflow
 
 
 @strawberry.type

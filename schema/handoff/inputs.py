@@ -6,7 +6,7 @@ import strawberry
 
 from schema.reports.inputs import LocationInput
 from services.handoff_draft import DraftInput
-from services.submission import LocationDraft
+from services.reports.submission import LocationDraft
 
 
 @strawberry.input(

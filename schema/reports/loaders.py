@@ -13,8 +13,8 @@ from models.media import Media
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services import report_batches
-from services.report_batches import ScopedKey
+from services.reports import batches as report_batches
+from services.reports.batches import ScopedKey
 
 
 class ReportByIdLoader(DataLoader[ScopedKey, Report | None]):

@@ -10,7 +10,7 @@ from schema.base.info import Info
 from schema.base.permissions import IsAgencyAdmin, IsCitizen, require_principal
 from schema.reports.inputs import SubmitReportInput
 from schema.reports.types import ReportType
-from services import submission, workflow
+from services.reports import submission, workflow
 
 
 @strawberry.type

@@ -10,8 +10,9 @@ from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.inputs import ReportFilterInput
 from schema.reports.types import ReportConnectionType, ReportType
-from services import report_queries, report_scope
-from services.report_queries import ReportFilter
+from services.reports import queries as report_queries
+from services.reports import scope as report_scope
+from services.reports.queries import ReportFilter
 
 FIRST = strawberry.argument(description="Page size: default 20, at most 100.")
 AFTER = strawberry.argument(description="The `endCursor` of the previous page.")

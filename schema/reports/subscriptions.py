@@ -11,7 +11,7 @@ from schema.base.info import Info
 from schema.base.loaders import Loaders
 from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.types import ReportType
-from services import live
+from services.reports import subscriptions as live
 
 
 def _fresh(info: Info) -> None:

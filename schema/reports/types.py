@@ -21,7 +21,7 @@ from schema.decisions.types import DecisionOutcome, DecisionType
 from schema.media.types import MediaType
 from schema.reference.types import CategoryType, WardType
 from services.common.pagination import Page
-from services.report_scope import may_see_reporter
+from services.reports.scope import may_see_reporter
 
 ReportStatusEnum = strawberry.enum(
     ReportStatus,

@@ -18,13 +18,14 @@ from models.enums import MediaStatus, ReportEventKind
 from models.media import Media
 from models.outbox import OutboxKind
 from models.reports import Report
-from services import outbox, statistics_rollup, timeline
+from services import outbox, statistics_rollup
 from services.common.sql import Statement, dialect_of
 from services.reference import geo
+from services.reports import timeline
 from services.routing import Route, resolve_route
 
 if TYPE_CHECKING:
-    from services.submission import CleanReport
+    from services.reports.submission import CleanReport
 
 DUPLICATE_DISTANCE_M = 200.0
 DUPLICATE_WINDOW = timedelta(hours=2)

@@ -21,8 +21,8 @@ from core.ids import parse_uuid
 from models.enums import Channel, ReportStatus
 from models.reports import Report
 from services.common.pagination import Page, keyset_page
-from services.plates import normalize_plate
-from services.report_scope import visible_q
+from services.reports.plates import normalize_plate
+from services.reports.scope import visible_q
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from models.outbox import OutboxKind
 from models.reports import Report
 from models.users import User
 from services.events import EventBus, Subscription
-from services.report_scope import get_visible, visible_q
+from services.reports.scope import get_visible, visible_q
 
 NEW_REPORT_KINDS = frozenset({OutboxKind.SUBMITTED.value, OutboxKind.TRANSFERRED.value})
 CHANGE_KINDS = frozenset({OutboxKind.UPDATED.value, OutboxKind.TRANSFERRED.value})

@@ -22,9 +22,9 @@ from core.ids import parse_uuid
 from models.enums import CategoryKind, Channel, Role
 from models.reference import Category
 from models.reports import Report
-from services import idempotency, report_creation
-from services.plates import normalize_plate
 from services.reference import geo
+from services.reports import creation, idempotency
+from services.reports.plates import normalize_plate
 
 CLOCK_SKEW = timedelta(minutes=5)
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
@@ -101,9 +101,9 @@ async def submit_report(
         return await Report.get(id=replayed)
     try:
         async with in_transaction() as connection:
-            report, route = await report_creation.insert_report(connection, principal.user_id, clean, now)
+            report, route = await creation.insert_report(connection, principal.user_id, clean, now)
             await idempotency.bind(connection, principal.user_id, key, request_hash, report.id)
-            await report_creation.attach_and_record(connection, principal.user_id, clean, report, route, now)
+            await creation.attach_and_record(connection, principal.user_id, clean, report, route, now)
     except IntegrityError:
         winner = await idempotency.find_replay(principal.user_id, key, request_hash)
         if winner is None:

@@ -18,7 +18,7 @@ from models.media import Media
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services.report_scope import visible_q
+from services.reports.scope import visible_q
 
 ScopedKey = tuple[Principal, uuid.UUID]
 T = TypeVar("T", Media, Decision, ReportEvent)

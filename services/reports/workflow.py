@@ -31,9 +31,10 @@ from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
-from services import outbox, statistics_rollup, timeline
+from services import outbox, statistics_rollup
 from services.notifications.queue import queue_decision
-from services.report_scope import get_visible
+from services.reports import timeline
+from services.reports.scope import get_visible
 
 OPEN = frozenset({ReportStatus.ROUTED, ReportStatus.ASSIGNED})
 FINAL = frozenset({ReportStatus.REJECTED, ReportStatus.PENALIZED, ReportStatus.RESOLVED})
