@@ -170,7 +170,7 @@ def _media_cleanup(settings: Settings, args: argparse.Namespace) -> None:
     from datetime import timedelta
 
     from api.storage import open_storage
-    from services.media_access import remove_unattached
+    from services.media.access import remove_unattached
 
     hours = settings.media_cleanup_hours if args.older_than_hours is None else args.older_than_hours
     if hours < 0:

@@ -1,6 +1,6 @@
 """Storage chosen by `STORAGE_URL`: `s3://bucket` or `file:///path`, opened in the lifespan or by a CLI command.
 
-This is the only place that picks an implementation; everything past it sees `services.storage.Storage`.
+This is the only place that picks an implementation; everything past it sees `services.media.storage.Storage`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import aioboto3
 from aiobotocore.config import AioConfig
 
 from core.settings import Settings
-from services.media_rules import MediaRules
-from services.storage.base import Storage
-from services.storage.local import LocalStorage
-from services.storage.s3 import S3Storage
+from services.media.rules import MediaRules
+from services.media.storage.base import Storage
+from services.media.storage.local import LocalStorage
+from services.media.storage.s3 import S3Storage
 
 S3_CONFIG = AioConfig(
     s3={"addressing_style": "path"},

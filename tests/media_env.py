@@ -20,7 +20,7 @@ from moto.server import ThreadedMotoServer
 
 from api.app import create_app, open_clients
 from core.settings import Settings
-from services.storage import Storage
+from services.media.storage import Storage
 from tests.conftest import make_settings
 
 BUCKET = "phananh-evidence"

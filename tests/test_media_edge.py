@@ -12,7 +12,7 @@ import pytest
 
 from api.storage import open_storage
 from models.media import Media
-from services.storage.signing import UploadPolicy, encode_policy
+from services.media.storage.signing import UploadPolicy, encode_policy
 from tests.conftest import make_settings
 from tests.factories import Caller
 from tests.graphql import error_codes, only_data

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from core.errors import PayloadTooLarge, UnsupportedMediaType
-from services.media_inspection import inspect_photo
-from services.media_sniffing import sniff
+from services.media.inspection import inspect_photo
+from services.media.sniffing import sniff
 from tests.media_files import ELF_PROGRAM, HTML, SVG, WINDOWS_PROGRAM, iso_media, mov, mp4, photo, png_bomb
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from models.enums import MediaStatus
 from models.media import Media
-from services.media import stored_keys
+from services.media.upload import stored_keys
 from tests.factories import Caller
 from tests.graphql import error_codes, gql, only_data
 from tests.media_calls import MEDIA, complete, create_upload, post_form, upload_multipart

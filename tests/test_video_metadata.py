@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.video_metadata import blank_metadata, read_facts
+from services.media.video import blank_metadata, read_facts
 from tests.media_files import box, moov_with_location, mp4
 
 SHOT_AT = datetime(2025, 3, 8, 9, 15, 30, tzinfo=UTC)

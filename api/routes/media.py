@@ -12,8 +12,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from services.storage.local import CHUNK_BYTES, LocalStorage, ObjectTooLarge
-from services.storage.signing import InvalidSignature, decode_policy, verify_url
+from services.media.storage.local import CHUNK_BYTES, LocalStorage, ObjectTooLarge
+from services.media.storage.signing import InvalidSignature, decode_policy, verify_url
 
 SERVED_HEADERS = {
     "Cache-Control": "private, max-age=60",

@@ -14,8 +14,8 @@ from auth.tokens import TokenCodec
 from core.settings import Settings
 from schema.base.loaders import Loaders
 from services.events import EventBus
-from services.media_rules import MediaRules
-from services.storage import Storage
+from services.media.rules import MediaRules
+from services.media.storage import Storage
 
 
 @dataclass

@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from auth.principal import Principal
 from models.media import Media
-from services import media_access
+from services.media import access as media_access
 
 
 class MediaByIdLoader(DataLoader[tuple[Principal | None, uuid.UUID], Media | None]):

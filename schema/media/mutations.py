@@ -10,7 +10,7 @@ from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated, require_principal
 from schema.media.inputs import CreateMediaUploadInput
 from schema.media.types import MediaType, MediaUploadType
-from services import media
+from services.media import upload as media
 
 
 @strawberry.type

@@ -11,8 +11,8 @@ from strawberry.scalars import JSON
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
 from schema.base.info import Info
-from services import media_access
-from services.media import Upload
+from services.media import access as media_access
+from services.media.upload import Upload
 
 MediaKindEnum = strawberry.enum(MediaKind, name="MediaKind", description="PHOTO (JPEG, PNG, WebP, HEIC) or VIDEO.")
 MediaStatusEnum = strawberry.enum(

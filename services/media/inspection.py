@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from core.clock import HANOI_TIME
 from core.errors import PayloadTooLarge, UnsupportedMediaType
-from services.media_rules import DISPLAY_PIXELS, THUMBNAIL_PIXELS
+from services.media.rules import DISPLAY_PIXELS, THUMBNAIL_PIXELS
 
 pillow_heif.register_heif_opener()
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from services.storage.base import PresignedPost
-from services.storage.signing import UploadPolicy, encode_policy, sign_url
+from services.media.storage.base import PresignedPost
+from services.media.storage.signing import UploadPolicy, encode_policy, sign_url
 
 CHUNK_BYTES = 1024 * 1024
 

@@ -19,10 +19,10 @@ from core.errors import NotFound
 from core.ids import parse_uuid
 from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
-from services.media import stored_keys
-from services.media_rules import DERIVATIVE_TYPE, MediaRules
+from services.media.rules import DERIVATIVE_TYPE, MediaRules
+from services.media.storage import Storage
+from services.media.upload import stored_keys
 from services.reports.scope import visible_q
-from services.storage import Storage
 
 
 def visible_media_q(principal: Principal) -> Q:

@@ -22,11 +22,11 @@ from core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unsup
 from core.ids import parse_uuid
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
-from services.media_inspection import inspect_photo
-from services.media_rules import ALLOWED_TYPES, DERIVATIVE_TYPE, MediaRules
-from services.media_sniffing import HEAD_BYTES, sniff
-from services.storage import PresignedPost, Storage
-from services.video_metadata import blank_metadata, read_facts
+from services.media.inspection import inspect_photo
+from services.media.rules import ALLOWED_TYPES, DERIVATIVE_TYPE, MediaRules
+from services.media.sniffing import HEAD_BYTES, sniff
+from services.media.storage import PresignedPost, Storage
+from services.media.video import blank_metadata, read_facts
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHECK_LEASE = timedelta(minutes=2)

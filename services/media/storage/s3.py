@@ -14,7 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from core import clock
-from services.storage.base import PresignedPost, StorageUnavailable
+from services.media.storage.base import PresignedPost, StorageUnavailable
 
 CHUNK_BYTES = 1024 * 1024
 P = ParamSpec("P")
