@@ -39,7 +39,7 @@ from services import statistics, statistics_rollup
 from services import statistics_sql as sql
 from services.common.sql import Statement
 from services.reference.seed import seed_reference_data
-from services.routing import resolve_route
+from services.routing.resolution import resolve_route
 from services.statistics import StatisticsFilter
 
 LOAD = """

@@ -28,7 +28,7 @@ from services import demo_data, statistics_rollup
 from services.demo_data import DemoPlan, Fate
 from services.demo_rows import DemoWriter, Draft
 from services.reference.seed import load_data
-from services.routing import Route, resolve_route
+from services.routing.resolution import Route, resolve_route
 
 DEMO_PREFIX = "demo-"
 

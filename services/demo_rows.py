@@ -28,7 +28,7 @@ from services import demo_data
 from services.common.sql import Statement, dialect_of
 from services.demo_data import DemoPlan, Fate
 from services.reports.creation import take_numbers
-from services.routing import Route
+from services.routing.resolution import Route
 
 BATCH = 1000
 ACCEPT_NOTES = {

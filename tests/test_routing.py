@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from models.agencies import Agency, RoutingRule
 from models.reference import Category
-from services.routing import resolve_route
+from services.routing.resolution import resolve_route
 
 
 async def route_code(category_code: str, ward_code: str) -> str | None:

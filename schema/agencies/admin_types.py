@@ -17,7 +17,7 @@ from schema.base.info import Info
 from schema.base.pagination import PageInfoType
 from schema.reference.types import CategoryType, WardType
 from services.common.pagination import Page
-from services.routing import RoutePreview, specificity
+from services.routing.resolution import RoutePreview, specificity
 
 
 @strawberry.type(

@@ -9,8 +9,8 @@ import strawberry
 from models.enums import AgencyKind, CategoryKind
 from schema.agencies.types import AgencyKindEnum
 from schema.reference.types import CategoryKindEnum
-from services.agencies import KEEP, AgencyDraft
-from services.routing_rules import RuleDraft, RuleFilter
+from services.agencies.administration import KEEP, AgencyDraft
+from services.routing.rules import RuleDraft, RuleFilter
 
 # Imported for their registration as GraphQL enums before these inputs use them.
 _REGISTERED = (AgencyKindEnum, CategoryKindEnum)

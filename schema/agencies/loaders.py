@@ -10,8 +10,8 @@ from strawberry.dataloader import DataLoader
 from models.agencies import Agency
 from models.reference import Category, Ward
 from models.users import User
-from services import agency_views
-from services.agency_views import ScopedAgencyKey, Workload
+from services.agencies import views as agency_views
+from services.agencies.views import ScopedAgencyKey, Workload
 from services.reference import queries as reference
 
 

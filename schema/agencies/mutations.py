@@ -13,7 +13,8 @@ from schema.agencies.types import AgencyType
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, require_principal
 from schema.reference.types import CategoryType
-from services import agencies, routing_rules
+from services.agencies import administration as agencies
+from services.routing import rules as routing_rules
 
 
 @strawberry.type

@@ -12,9 +12,11 @@ from schema.agencies.inputs import RoutingRuleFilterInput
 from schema.agencies.types import AgencyType
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, IsStaff, require_principal
-from services import audit, routing, routing_rules
+from services.audit import log as audit
 from services.reference import queries as reference
-from services.routing_rules import RuleFilter
+from services.routing import resolution as routing
+from services.routing import rules as routing_rules
+from services.routing.rules import RuleFilter
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from models.enums import AgencyKind
 from schema.base.info import Info
 from schema.base.permissions import require_principal
 from schema.reference.types import CategoryType, WardType
-from services import agency_views
+from services.agencies import views as agency_views
 
 if TYPE_CHECKING:
     from schema.agencies.view_types import WorkloadType

@@ -7,7 +7,7 @@ import strawberry
 from models.enums import ReportStatus
 from schema.auth.types import UserType
 from schema.reports.types import ReportStatusEnum
-from services.agency_views import OfficerLoad, Workload
+from services.agencies.views import OfficerLoad, Workload
 
 # Imported for their registration as GraphQL enums before these types use them.
 _REGISTERED = ReportStatusEnum

@@ -22,7 +22,7 @@ from services import outbox, statistics_rollup
 from services.common.sql import Statement, dialect_of
 from services.reference import geo
 from services.reports import timeline
-from services.routing import Route, resolve_route
+from services.routing.resolution import Route, resolve_route
 
 if TYPE_CHECKING:
     from services.reports.submission import CleanReport

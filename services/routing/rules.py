@@ -26,8 +26,8 @@ from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import CategoryKind
 from models.reference import Category, Ward
-from services import audit
-from services.agencies import require_admin
+from services.agencies.administration import require_admin
+from services.audit import log as audit
 
 PRIORITY_RANGE = (-1000, 1000)
 

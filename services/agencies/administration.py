@@ -22,7 +22,7 @@ from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import AgencyKind, Role
 from models.reference import Category, Ward
-from services import audit
+from services.audit import log as audit
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
