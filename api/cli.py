@@ -147,7 +147,7 @@ def _export_schema(settings: Settings, args: argparse.Namespace) -> None:
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> None:
     from core.errors import DomainError
-    from services.users import create_staff_user
+    from services.accounts.users import create_staff_user
 
     async def create() -> str:
         user = await create_staff_user(

@@ -32,7 +32,7 @@ from models.enums import IdentityProvider, MediaStatus, Role
 from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
-from services.accounts import join_accounts
+from services.accounts.joining import join_accounts
 from services.handoff_draft import DraftInput, clean_draft
 
 TOKEN_BYTES = 32

@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 import auth.passwords
-import services.signin
+import services.accounts.signin
 from core.settings import Settings
 from models.enums import Role
 from models.users import User
-from services.users import create_staff_user
+from services.accounts.users import create_staff_user
 from tests.auth_flows import LOGIN_WITH_PASSWORD, ME, run_cli
 from tests.graphql import error_codes, gql, only_data
 
@@ -57,7 +57,7 @@ async def test_an_unknown_username_still_costs_a_verification(
         calls.append(password_hash)
         return auth.passwords.verify_password(password_hash, password)
 
-    monkeypatch.setattr(services.signin, "verify_password", spy)
+    monkeypatch.setattr(services.accounts.signin, "verify_password", spy)
     await _login(client, "admin-2", "wrong password!")
     await _login(client, "nobody-here", "wrong password!")
     assert len(calls) == 2

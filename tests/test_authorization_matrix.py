@@ -27,8 +27,8 @@ from models.agencies import Agency
 from models.enums import IdentityProvider, Role
 from models.users import Identity
 from schema import schema
-from services import otp, sessions
-from services.users import create_staff_user
+from services.accounts import otp, sessions
+from services.accounts.users import create_staff_user
 from tests.factories import Caller, make_user
 from tests.graphql import error_codes, gql
 from tests.live_server import live_server, subscription_codes

@@ -10,7 +10,7 @@ from api.cli import main
 from core.errors import Conflict, InvalidInput
 from models.enums import Role
 from models.users import User
-from services.users import create_staff_user
+from services.accounts.users import create_staff_user
 from tests.servers import REPO
 
 

@@ -10,7 +10,7 @@ from models.enums import Channel
 from models.handoff import Handoff
 from models.reports import IdempotencyKey
 from models.users import User
-from services.sessions import start_session
+from services.accounts.sessions import start_session
 from tests.auth_flows import REFRESH
 from tests.factories import Caller, make_report
 from tests.graphql import error_codes, gql, only_data

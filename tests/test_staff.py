@@ -12,7 +12,7 @@ import pytest
 from models.agencies import Agency
 from models.enums import Role
 from models.users import RefreshToken, User
-from services.users import create_staff_user
+from services.accounts.users import create_staff_user
 from tests.auth_flows import LOGIN_WITH_PASSWORD, ME
 from tests.factories import Caller, make_user
 from tests.graphql import error_codes, gql, only_data

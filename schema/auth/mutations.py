@@ -8,7 +8,7 @@ import strawberry
 
 from schema.auth.types import AuthPayload, OtpRequestType
 from schema.base.info import Info
-from services import otp, sessions, signin
+from services.accounts import otp, sessions, signin
 
 
 def client_address(info: Info) -> str:

@@ -4,7 +4,7 @@ import strawberry
 
 from schema.auth.types import UserType
 from schema.base.info import Info
-from services import users
+from services.accounts import users
 
 
 @strawberry.type

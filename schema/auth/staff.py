@@ -10,7 +10,7 @@ from schema.auth.inputs import CreateStaffUserInput
 from schema.auth.types import UserType
 from schema.base.info import Info
 from schema.base.permissions import IsAgencyAdmin, require_principal
-from services import users
+from services.accounts import users
 
 
 @strawberry.type

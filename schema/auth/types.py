@@ -9,8 +9,8 @@ from models.enums import Role
 from models.users import User
 from schema.agencies.types import AgencyType
 from schema.base.info import Info
-from services.otp import OtpRequest
-from services.sessions import Session
+from services.accounts.otp import OtpRequest
+from services.accounts.sessions import Session
 
 RoleEnum = strawberry.enum(
     Role,

@@ -23,8 +23,8 @@ from core.errors import Unauthenticated
 from core.settings import Settings
 from models.enums import IdentityProvider, Role
 from models.users import Identity, User
-from services.otp import verify_otp
-from services.sessions import Session, start_session
+from services.accounts.otp import verify_otp
+from services.accounts.sessions import Session, start_session
 
 
 def _inactive() -> Unauthenticated:

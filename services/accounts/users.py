@@ -18,7 +18,7 @@ from core.ids import parse_uuid
 from models.agencies import Agency
 from models.enums import Role
 from models.users import User
-from services.sessions import revoke_user_sessions
+from services.accounts.sessions import revoke_user_sessions
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 AGENCY_ROLES = (Role.OFFICER, Role.AGENCY_ADMIN)
