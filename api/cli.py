@@ -123,7 +123,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _seed_demo(settings: Settings, seed: int) -> None:
-    from services.demo import seed_demo
+    from services.demo.dataset import seed_demo
 
     if settings.is_production:
         print("error: the demo dataset is not for production (APP_ENV=production)", file=sys.stderr)
@@ -210,7 +210,7 @@ def _relay(settings: Settings, args: argparse.Namespace) -> None:
     from redis.exceptions import RedisError
 
     from api.events import open_event_bus
-    from services.outbox import relay_until_empty, run_relay
+    from services.events.outbox import relay_until_empty, run_relay
 
     async def relay() -> int:
         async with open_event_bus(settings, listen=False) as bus:
@@ -256,14 +256,14 @@ def _rebuild_statistics(settings: Settings, args: argparse.Namespace) -> None:
     from tortoise import connections
     from tortoise.transactions import in_transaction
 
-    from services import statistics_rollup
+    from services.statistics import rollup
 
     async def check() -> list[dict[str, object]]:
-        return await statistics_rollup.drift(connections.get("default"))
+        return await rollup.drift(connections.get("default"))
 
     async def rebuild() -> int:
         async with in_transaction() as connection:
-            return await statistics_rollup.rebuild(connection)
+            return await rollup.rebuild(connection)
 
     if not args.check:
         print(f"statistics rollup rebuilt: {asyncio.run(_with_db(settings, rebuild))} rows")

@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 from core.settings import Settings
 from services.events import EventBus
 from services.events.memory import MemoryEventBus
+from services.events.outbox import run_relay
 from services.events.redis_bus import RedisEventBus
-from services.outbox import run_relay
 
 LISTEN_WAIT_SECONDS = 1.0
 

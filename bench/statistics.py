@@ -35,12 +35,12 @@ from models.enums import Role
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services import statistics, statistics_rollup
-from services import statistics_sql as sql
 from services.common.sql import Statement
 from services.reference.seed import seed_reference_data
 from services.routing.resolution import resolve_route
-from services.statistics import StatisticsFilter
+from services.statistics import figures as statistics
+from services.statistics import rollup, sql
+from services.statistics.figures import StatisticsFilter
 
 LOAD = """
 INSERT INTO report (id, code, status, category_id, description, occurred_at, submitted_at, updated_at, address,
@@ -163,14 +163,14 @@ async def upkeep(runs: int) -> float:
     """Median milliseconds the rollup adds to one write: a report's rows in, then out again (net nothing)."""
     report = await Report.first()
     assert report is not None
-    facts = statistics_rollup.Facts.of_report(report)
+    facts = rollup.Facts.of_report(report)
     samples = []
     for _ in range(runs):
         began = time.perf_counter()
         async with in_transaction() as connection:
-            await statistics_rollup.apply(connection, None, facts)
+            await rollup.apply(connection, None, facts)
         async with in_transaction() as connection:
-            await statistics_rollup.apply(connection, facts, None)
+            await rollup.apply(connection, facts, None)
         samples.append((time.perf_counter() - began) * 500)
     return stats.median(samples)
 
@@ -193,7 +193,7 @@ async def main(reports: int, runs: int, server_url: str, keep: bool) -> None:
         print(f"loaded {reports:,} reports in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         began = time.perf_counter()
         async with in_transaction() as connection:
-            rows = await statistics_rollup.rebuild(connection)
+            rows = await rollup.rebuild(connection)
         print(f"rebuilt the rollup: {rows:,} rows in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         print(f"rollup upkeep per report write: {await upkeep(runs * 5):.1f} ms", file=sys.stderr)
         results = await compare(database_url, pc08, runs)

@@ -24,8 +24,8 @@ from auth.tokens import TokenCodec
 from core.settings import Settings
 from models.agencies import Agency, RoutingRule
 from models.enums import Role
-from services import statistics_rollup
 from services.reference.seed import seed_reference_data
+from services.statistics import rollup
 from tests.databases import scratch_database
 from tests.factories import Caller, make_caller
 from tests.servers import Server, free_port, run, server_env, start
@@ -137,7 +137,7 @@ async def database(settings: Settings) -> AsyncIterator[datetime]:
 async def clean_database(database: datetime) -> AsyncIterator[None]:
     yield
     connection = connections.get("default")
-    disagreements = await statistics_rollup.drift(connection)
+    disagreements = await rollup.drift(connection)
     assert not disagreements, f"the statistics rollup no longer matches the reports: {disagreements}"
     for table in OPERATIONAL_TABLES:
         await connection.execute_query(f"DELETE FROM {table}")

@@ -15,7 +15,7 @@ from models.enums import Channel, MediaKind, MediaStatus, Role
 from models.media import Media
 from models.reports import Report
 from models.users import User
-from services import statistics_rollup
+from services.statistics import rollup
 
 _numbers = itertools.count(1)
 
@@ -82,5 +82,5 @@ async def make_report(reporter: User, agency_code: str = "PC08", **fields: objec
         "due_at": now + timedelta(hours=120),
     }
     report = await Report.create(reporter=reporter, agency=agency, **{**values, **fields})
-    await statistics_rollup.apply(connections.get("default"), None, statistics_rollup.Facts.of_report(report))
+    await rollup.apply(connections.get("default"), None, rollup.Facts.of_report(report))
     return report

@@ -12,8 +12,8 @@ from models.decisions import Decision
 from models.enums import CategoryKind, ReportStatus
 from models.reference import Category
 from models.reports import Report
-from services.demo import seed_demo
-from services.demo_data import DemoPlan
+from services.demo.data import DemoPlan
+from services.demo.dataset import seed_demo
 from services.reference.seed import load_data
 from services.reports import workflow
 from tests.conftest import OPERATIONAL_TABLES

@@ -18,8 +18,8 @@ from models.outbox import OutboxEvent, OutboxKind
 from services.events import Event, EventBus, Subscription
 from services.events.base import QUEUE_SIZE
 from services.events.memory import MemoryEventBus
+from services.events.outbox import prune, relay_once, relay_until_empty
 from services.events.redis_bus import RedisEventBus
-from services.outbox import prune, relay_once, relay_until_empty
 from tests.factories import Caller, make_report
 from tests.graphql import error_codes, gql, only_data
 from tests.live_env import DEAD_REDIS_URL, REDIS_URL, channel, require_redis

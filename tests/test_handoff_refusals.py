@@ -12,7 +12,7 @@ import pytest
 from models.enums import MediaStatus
 from models.handoff import Handoff
 from models.users import User
-from services.handoff import HANDOFFS_PER_HOUR
+from services.handoff.links import HANDOFFS_PER_HOUR
 from tests.factories import Caller, make_media, make_report
 from tests.graphql import error_codes, only_data
 from tests.handoff_calls import city_app_caller, create_handoff, redeem, token_of, zalo_caller

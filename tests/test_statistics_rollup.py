@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from models.agencies import Agency
 from models.enums import Channel, ReportStatus
-from services import statistics_rollup
+from services.statistics import rollup
 from tests.factories import Caller, make_report
 from tests.graphql import gql, only_data
 from tests.reports_api import HANOI, submitted
@@ -202,15 +202,15 @@ async def test_a_rebuild_gives_back_what_the_writes_kept(citizen: Caller) -> Non
     kept = await rollup_rows(connection)
     assert len(kept) > 60
     async with in_transaction() as transaction:
-        assert await statistics_rollup.rebuild(transaction) == len(kept)
+        assert await rollup.rebuild(transaction) == len(kept)
     assert await rollup_rows(connection) == kept
     await connection.execute_query("UPDATE statistics_rollup SET fines = fines + 1 WHERE grain = 1")
-    found = await statistics_rollup.drift(connection)
+    found = await rollup.drift(connection)
     assert {row["side"] for row in found} == {"reports", "rollup"}
     assert {row["grain"] for row in found} == {1}
     async with in_transaction() as transaction:
-        await statistics_rollup.rebuild(transaction)
-    assert await statistics_rollup.drift(connection) == []
+        await rollup.rebuild(transaction)
+    assert await rollup.drift(connection) == []
 
 
 async def rollup_rows(connection: BaseDBAsyncClient) -> list[tuple[Any, ...]]:

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from schema.reports.inputs import LocationInput
-from services.handoff_draft import DraftInput
+from services.handoff.drafts import DraftInput
 from services.reports.submission import LocationDraft
 
 

@@ -10,8 +10,8 @@ from schema.base.info import Info
 from schema.base.permissions import IsCitizen, require_principal
 from schema.handoff.inputs import ReportDraftInput
 from schema.handoff.types import HandoffType, ReportDraftType
-from services import handoff
-from services.handoff_draft import DraftInput
+from services.handoff import links as handoff
+from services.handoff.drafts import DraftInput
 
 
 @strawberry.type

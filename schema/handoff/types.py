@@ -5,7 +5,7 @@ from typing import Any
 
 import strawberry
 
-from services.handoff import IssuedHandoff
+from services.handoff.links import IssuedHandoff
 
 
 @strawberry.type(name="Handoff", description="A single-use link into the city app's report form, and its QR code.")

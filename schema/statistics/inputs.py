@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 
 from schema.reports.types import Channel
-from services.statistics import StatisticsFilter
+from services.statistics.figures import StatisticsFilter
 
 
 @strawberry.input(name="StatisticsFilter", description="Which reports to count; all conditions must hold.")

@@ -9,8 +9,8 @@ import strawberry
 from schema.base.info import Info
 from schema.statistics.inputs import StatisticsFilterInput
 from schema.statistics.types import StatisticsType
-from services import statistics
-from services.statistics import StatisticsFilter
+from services.statistics import figures as statistics
+from services.statistics.figures import StatisticsFilter
 
 
 @strawberry.type

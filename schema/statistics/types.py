@@ -9,9 +9,9 @@ import strawberry
 
 from schema.base.info import Info
 from schema.base.scalars import BigInt
-from services import statistics
-from services.statistics import Audience, Bucket, Counters, Entry, ResponseTimes, Scope, Summary
-from services.statistics_sql import Interval
+from services.statistics import figures as statistics
+from services.statistics.figures import Audience, Bucket, Counters, Entry, ResponseTimes, Scope, Summary
+from services.statistics.sql import Interval
 
 StatisticsIntervalEnum = strawberry.enum(
     Interval,

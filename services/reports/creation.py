@@ -18,11 +18,12 @@ from models.enums import MediaStatus, ReportEventKind
 from models.media import Media
 from models.outbox import OutboxKind
 from models.reports import Report
-from services import outbox, statistics_rollup
 from services.common.sql import Statement, dialect_of
+from services.events import outbox
 from services.reference import geo
 from services.reports import timeline
 from services.routing.resolution import Route, resolve_route
+from services.statistics import rollup
 
 if TYPE_CHECKING:
     from services.reports.submission import CleanReport
@@ -76,7 +77,7 @@ async def insert_report(
         due_at=now + timedelta(hours=clean.category.service_level_hours),
         using_db=connection,
     )
-    await statistics_rollup.apply(connection, None, statistics_rollup.Facts.of_report(report))
+    await rollup.apply(connection, None, rollup.Facts.of_report(report))
     return report, route
 
 

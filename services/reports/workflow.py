@@ -31,10 +31,11 @@ from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
-from services import outbox, statistics_rollup
+from services.events import outbox
 from services.notifications.queue import queue_decision
 from services.reports import timeline
 from services.reports.scope import get_visible
+from services.statistics import rollup
 
 OPEN = frozenset({ReportStatus.ROUTED, ReportStatus.ASSIGNED})
 FINAL = frozenset({ReportStatus.REJECTED, ReportStatus.PENALIZED, ReportStatus.RESOLVED})
@@ -216,5 +217,5 @@ async def _move(connection: Any, report: Report, changes: dict[str, Any]) -> Non
     )
     if moved != 1:
         raise Conflict("The report changed meanwhile; reload it and try again.")
-    before = statistics_rollup.Facts.of_report(report)
-    await statistics_rollup.apply(connection, before, statistics_rollup.Facts.of_report(report, changes))
+    before = rollup.Facts.of_report(report)
+    await rollup.apply(connection, before, rollup.Facts.of_report(report, changes))

@@ -22,8 +22,8 @@ from core.clock import HANOI_TIME, hanoi_midnight
 from core.errors import Forbidden, InvalidInput
 from core.ids import parse_uuid
 from models.enums import Channel, Role
-from services import statistics_sql as sql
 from services.common.sql import Dialect, dialect_of
+from services.statistics import sql
 
 STAFF = frozenset({Role.OFFICER, Role.AGENCY_ADMIN})
 

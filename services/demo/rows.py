@@ -24,9 +24,9 @@ from models.events import ReportEvent
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services import demo_data
 from services.common.sql import Statement, dialect_of
-from services.demo_data import DemoPlan, Fate
+from services.demo import data as demo_data
+from services.demo.data import DemoPlan, Fate
 from services.reports.creation import take_numbers
 from services.routing.resolution import Route
 

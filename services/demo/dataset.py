@@ -24,11 +24,12 @@ from core.errors import InvalidInput
 from models.enums import ReportStatus
 from models.reference import Category, Ward
 from models.reports import Report
-from services import demo_data, statistics_rollup
-from services.demo_data import DemoPlan, Fate
-from services.demo_rows import DemoWriter, Draft
+from services.demo import data as demo_data
+from services.demo.data import DemoPlan, Fate
+from services.demo.rows import DemoWriter, Draft
 from services.reference.seed import load_data
 from services.routing.resolution import Route, resolve_route
+from services.statistics import rollup
 
 DEMO_PREFIX = "demo-"
 
@@ -70,7 +71,7 @@ async def seed_demo(seed: int = 2023, plan: DemoPlan | None = None) -> DemoSumma
     async with in_transaction() as connection:
         writer = DemoWriter(rng, categories, rules, routes)
         await writer.write(connection, plan, drafts, fates, impounded)
-        await statistics_rollup.rebuild(connection)
+        await rollup.rebuild(connection)
     return DemoSummary(
         reports=len(drafts),
         accepted=sum(fate in {Fate.ACCEPTED, Fate.PENALIZED, Fate.WARNED, Fate.FIXED} for fate in fates),

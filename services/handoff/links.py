@@ -33,7 +33,7 @@ from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
 from services.accounts.joining import join_accounts
-from services.handoff_draft import DraftInput, clean_draft
+from services.handoff.drafts import DraftInput, clean_draft
 
 TOKEN_BYTES = 32
 HANDOFFS_PER_HOUR = 20

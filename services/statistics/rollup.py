@@ -25,7 +25,7 @@ from core.clock import HANOI_TIME
 from models.enums import ReportStatus
 from models.reports import Report
 from services.common.sql import Dialect, Statement, date_value, dialect_of
-from services.statistics_sql import COUNTER_NAMES, COUNTERS, DIMENSIONS, MONTH_OF_REPORT
+from services.statistics.sql import COUNTER_NAMES, COUNTERS, DIMENSIONS, MONTH_OF_REPORT
 
 GRAINS = tuple(grain for grain in range(1 << len(DIMENSIONS)) if grain.bit_count() <= 2)
 # The report fields the rollup depends on; a write that changes none of them needs no `apply`.
