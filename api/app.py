@@ -22,8 +22,8 @@ from api.request_id import RequestIdMiddleware
 from api.routes import media as media_routes
 from api.routes.dev import dev_routes
 from api.routes.health import healthz, readyz
+from api.signin import token_codec
 from api.storage import open_storage
-from auth.tokens import TokenCodec
 from core.settings import Settings
 from schema import schema
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await close_db()
 
-    tokens = TokenCodec(settings)
+    tokens = token_codec(settings)
     graphql = GraphQLApp(schema, settings, tokens)
     app = Starlette(
         routes=[

@@ -186,12 +186,12 @@ def _media_cleanup(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _outbox(settings: Settings, args: argparse.Namespace) -> None:
+    from api.signin import dev_sms_outbox
     from auth.phones import normalise_phone
-    from auth.providers import outbox_path
-    from auth.providers.otp import DevOutbox
     from core.errors import InvalidInput
 
-    if settings.otp_sender != "outbox":
+    outbox = dev_sms_outbox(settings)
+    if outbox is None:
         print("error: OTP_SENDER is not outbox: there is no dev outbox to read", file=sys.stderr)
         raise SystemExit(1)
     try:
@@ -199,7 +199,7 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
     except InvalidInput as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         raise SystemExit(1) from None
-    messages = DevOutbox(outbox_path(settings)).read(phone, args.limit)
+    messages = outbox.read(phone, args.limit)
     if not messages:
         print("the outbox is empty")
     for message in messages:
@@ -227,9 +227,10 @@ def _relay(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _notifications(settings: Settings, args: argparse.Namespace) -> None:
-    from services.notifications import DevNotificationOutbox, build_notifier
+    from api.notifications import notifier
+    from services.notifications.outbox import DevNotificationOutbox
 
-    outbox = build_notifier(settings)
+    outbox = notifier(settings)
     if not isinstance(outbox, DevNotificationOutbox):
         print("error: NOTIFIER is not outbox: there is no dev notification outbox to read", file=sys.stderr)
         raise SystemExit(1)
@@ -241,14 +242,14 @@ def _notifications(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _send_notifications(settings: Settings, args: argparse.Namespace) -> None:
-    from services.notifications import build_notifier, retry_policy
+    from api.notifications import notifier, retry_policy
     from services.notifications.dispatch import send_due
 
-    notifier = build_notifier(settings)
-    if notifier is None:
+    sender = notifier(settings)
+    if sender is None:
         print("error: NOTIFIER=disabled: configure a notifier to send the queued answers", file=sys.stderr)
         raise SystemExit(1)
-    summary = asyncio.run(_with_db(settings, lambda: send_due(notifier, retry_policy(settings), limit=args.limit)))
+    summary = asyncio.run(_with_db(settings, lambda: send_due(sender, retry_policy(settings), limit=args.limit)))
     print(f"sent {summary.sent}, to retry {summary.retried}, given up {summary.failed}")
 
 

@@ -14,15 +14,16 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from api.authentication import principal_of
+from api.signin import providers, sign_in_rules
 from api.storage import media_rules
 from api.ws_expiry import close_when_expired
 from auth.authentication import authenticate_header
-from auth.providers import build_providers
 from auth.tokens import TokenCodec
 from core.errors import Unauthenticated
 from core.settings import Settings
 from schema import Schema
 from schema.base.context import Context
+from services.handoff.links import HandoffRules
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -37,10 +38,12 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
             allowed_origins=settings.ws_allowed_origins,
         )
-        self.settings = settings
         self.tokens = tokens
-        self.providers = build_providers(settings)
+        self.providers = providers(settings)
         self.media_rules = media_rules(settings)
+        self.sign_in_rules = sign_in_rules(settings)
+        self.handoff_rules = HandoffRules(settings.city_app_handoff_url, settings.handoff_ttl_seconds)
+        self.report_max_age_days = settings.report_max_age_days
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Closes the request's uploaded files afterwards: a resolver refused by its permission never reads (or
@@ -56,13 +59,15 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             request=request,
             response=response,
-            settings=self.settings,
             tokens=self.tokens,
             storage=request.app.state.storage,
-            media_rules=self.media_rules,
             events=request.app.state.events,
-            principal=principal,
             providers=self.providers,
+            media_rules=self.media_rules,
+            sign_in_rules=self.sign_in_rules,
+            handoff_rules=self.handoff_rules,
+            report_max_age_days=self.report_max_age_days,
+            principal=principal,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:

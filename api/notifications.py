@@ -1,4 +1,5 @@
-"""The server's notification sender: a background task of the lifespan, so a decision never waits for Zalo."""
+"""Answers on Zalo, built from settings: the notifier (the only place that picks one), its retry policy, and the
+server's sender, a background task of the lifespan, so a decision never waits for Zalo."""
 
 from __future__ import annotations
 
@@ -8,18 +9,36 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from core.settings import Settings
-from services.notifications import build_notifier, retry_policy
-from services.notifications.dispatch import run_worker
+from services.notifications.base import Notifier
+from services.notifications.dispatch import RetryPolicy, run_worker
+from services.notifications.outbox import DevNotificationOutbox
+from services.notifications.zalo_oa import ZaloOaNotifier
+
+
+def notifier(settings: Settings) -> Notifier | None:
+    """None when NOTIFIER=disabled: notifications stay queued until a notifier is configured."""
+    if settings.notifier == "zalo-oa":
+        assert settings.zalo_oa_access_token is not None, "Settings.validate requires the token"
+        return ZaloOaNotifier(settings.zalo_oa_api_url, settings.zalo_oa_access_token)
+    if settings.notifier == "outbox":
+        return DevNotificationOutbox(settings.var_dir / "dev-notifications.jsonl")
+    return None
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=settings.notification_max_attempts, base_seconds=settings.notification_retry_seconds
+    )
 
 
 @asynccontextmanager
 async def notification_worker(settings: Settings) -> AsyncIterator[asyncio.Task[None] | None]:
     """Runs while the app does; none with NOTIFICATION_POLL_SECONDS=0 or NOTIFIER=disabled (then the CLI sends)."""
-    notifier = build_notifier(settings)
-    if notifier is None or settings.notification_poll_seconds == 0:
+    sender = notifier(settings)
+    if sender is None or settings.notification_poll_seconds == 0:
         yield None
         return
-    task = asyncio.create_task(run_worker(notifier, retry_policy(settings), settings.notification_poll_seconds))
+    task = asyncio.create_task(run_worker(sender, retry_policy(settings), settings.notification_poll_seconds))
     try:
         yield task
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import jwt
@@ -16,7 +16,6 @@ import jwt
 from auth.principal import Principal
 from core import clock
 from core.errors import Unauthenticated
-from core.settings import Settings
 from models.enums import Role
 
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
@@ -30,22 +29,29 @@ class AccessToken:
     expires_at: datetime
 
 
-class TokenCodec:
-    """Signs and verifies access tokens with the keys from settings, read once when the app starts."""
+@dataclass(frozen=True)
+class TokenKeys:
+    """The pinned algorithm, its keys (one shared secret for HS256, a key pair otherwise), the claims every token
+    must carry and its lifetime; read from settings once, when the app starts (`api.signin`)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.algorithm = settings.jwt_algorithm
-        self.issuer = settings.jwt_issuer
-        self.audience = settings.jwt_audience
-        self.ttl = settings.access_token_ttl_seconds
-        if self.algorithm == "HS256":
-            self._signing_key: str | bytes = settings.jwt_secret
-            self._verifying_key: str | bytes = settings.jwt_secret
-        else:
-            assert settings.jwt_private_key_file is not None  # both key files are checked by Settings.validate
-            assert settings.jwt_public_key_file is not None
-            self._signing_key = settings.jwt_private_key_file.read_bytes()
-            self._verifying_key = settings.jwt_public_key_file.read_bytes()
+    algorithm: str
+    signing_key: str | bytes = field(repr=False)
+    verifying_key: str | bytes = field(repr=False)
+    issuer: str
+    audience: str
+    ttl_seconds: int
+
+
+class TokenCodec:
+    """Signs and verifies access tokens with one set of keys."""
+
+    def __init__(self, keys: TokenKeys) -> None:
+        self.algorithm = keys.algorithm
+        self.issuer = keys.issuer
+        self.audience = keys.audience
+        self.ttl = keys.ttl_seconds
+        self._signing_key = keys.signing_key
+        self._verifying_key = keys.verifying_key
 
     def issue(self, principal: Principal, now: datetime | None = None) -> AccessToken:
         issued = now or clock.now()

@@ -26,8 +26,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from api.db import close_db, init_db, migrate
+from api.signin import token_codec
 from auth.principal import Principal
-from auth.tokens import TokenCodec
 from core.settings import Settings
 from models.agencies import Agency
 from models.enums import MediaKind, MediaStatus, Role
@@ -54,7 +54,7 @@ async def prepare(settings: Settings, consoles: int) -> tuple[User, list[str], s
     await migrate(settings)
     await init_db(settings)
     await seed_reference_data()
-    codec = TokenCodec(settings)
+    codec = token_codec(settings)
     agency = await Agency.get(code="PC08")
     officers = [
         await User.create(role=Role.OFFICER, username=f"bench-{uuid.uuid4().hex[:8]}", agency=agency)

@@ -23,8 +23,8 @@ import httpx
 
 from api.app import create_app
 from api.db import close_db, init_db, migrate
+from api.signin import token_codec
 from auth.principal import Principal
-from auth.tokens import TokenCodec
 from core.settings import Settings
 from models.agencies import Agency
 from models.enums import MediaKind, MediaStatus, Role
@@ -62,7 +62,7 @@ async def run(name: str, database_url: str, submits: int, concurrency: int, list
     await init_db(settings)
     try:
         await seed_reference_data()
-        codec = TokenCodec(settings)
+        codec = token_codec(settings)
         citizens = [await User.create(role=Role.CITIZEN, phone=f"09{i:08d}") for i in range(concurrency)]
         officer = await User.create(role=Role.OFFICER, username="bench-officer", agency=await Agency.get(code="PC08"))
         tokens = {u.id: codec.issue(Principal(u.id, u.role, u.agency_id)).token for u in [*citizens, officer]}  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from tortoise import connections
 
 from api.app import create_app, open_clients
 from api.db import close_db, init_db, migrate
+from api.signin import token_codec
 from auth.tokens import TokenCodec
 from core.settings import Settings
 from models.agencies import Agency, RoutingRule
@@ -162,7 +163,7 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 def codec(settings: Settings) -> TokenCodec:
-    return TokenCodec(settings)
+    return token_codec(settings)
 
 
 # One fixture per role, each a signed-in caller. Officers and agency admins belong to the city traffic police (PC08)

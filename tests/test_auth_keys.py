@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from auth.tokens import TokenCodec
+from api.signin import token_codec
 from core.settings import Settings
 from models.enums import Role
 from tests.auth_flows import ME, client_for
@@ -86,7 +86,7 @@ def _claims(settings: Settings, subject: str) -> dict[str, object]:
 
 async def test_rs256_tokens_work(rs256_client: httpx.AsyncClient, rs256_settings: Settings) -> None:
     user = await make_user(Role.OFFICER, "PC08")
-    token = token_for(TokenCodec(rs256_settings), user)
+    token = token_for(token_codec(rs256_settings), user)
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
     assert only_data(await gql(rs256_client, ME, token=token))["me"]["id"] == str(user.id)
 
@@ -122,7 +122,7 @@ async def test_eddsa_tokens_work_and_rs256_ones_do_not(settings: Settings, tmp_p
         **_write_keys(tmp_path, ed25519.Ed25519PrivateKey.generate()),
     )
     user = await make_user(Role.ADMIN)
-    token = token_for(TokenCodec(eddsa), user)
+    token = token_for(token_codec(eddsa), user)
     assert jwt.get_unverified_header(token)["alg"] == "EdDSA"
     rs_token = jwt.encode(_claims(eddsa, str(user.id)), _rsa(), algorithm="RS256")
     async with client_for(eddsa) as http:

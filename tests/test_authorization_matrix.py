@@ -21,6 +21,7 @@ import graphql
 import httpx
 import pytest
 
+from api.signin import sign_in_rules
 from auth.tokens import TokenCodec
 from core.settings import Settings
 from models.agencies import Agency
@@ -85,7 +86,7 @@ class _Capture:
 
 async def _otp_code(env: Env) -> dict[str, Any]:
     phone, sender = f"09130{next(_serial):05d}", _Capture()
-    await otp.request_otp(env.settings, sender, phone, f"matrix-{phone}")
+    await otp.request_otp(sign_in_rules(env.settings), sender, phone, f"matrix-{phone}")
     return {"p": phone, "c": sender.code}
 
 
@@ -96,7 +97,7 @@ async def _password_account(env: Env) -> dict[str, Any]:
 
 
 async def _refresh_token(env: Env) -> dict[str, Any]:
-    session = await sessions.start_session(env.settings, env.codec, await make_user(Role.CITIZEN))
+    session = await sessions.start_session(sign_in_rules(env.settings), env.codec, await make_user(Role.CITIZEN))
     return {"r": session.refresh_token}
 
 

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import segno
 
+from api.notifications import notifier, retry_policy
 from core.settings import Settings
 from models.enums import IdentityProvider, NotificationStatus
 from models.handoff import Handoff
 from models.notifications import Notification
 from models.users import Identity
-from services.notifications import build_notifier, retry_policy
 from services.notifications.dispatch import send_due
 from tests.auth_flows import zalo_login
 from tests.factories import Caller, make_media
@@ -97,13 +97,13 @@ async def test_from_zalo_to_the_city_app_and_back(
     assert [(n.recipient, n.status, str(n.report_id)) for n in queued] == [  # type: ignore[attr-defined]
         ("zl-flow-1", NotificationStatus.PENDING, report["id"])
     ]
-    notifier = build_notifier(settings)
-    assert notifier is not None
-    summary = await send_due(notifier, retry_policy(settings))
+    sender = notifier(settings)
+    assert sender is not None
+    summary = await send_due(sender, retry_policy(settings))
     assert (summary.sent, summary.retried, summary.failed) == (1, 0, 0)
     assert (await Notification.get()).status is NotificationStatus.SENT
     outbox = (await client.get("/dev/notifications", params={"to": "zl-flow-1"})).json()["messages"]
     assert len(outbox) == 1
     assert report["code"] in outbox[0]["text"]
     assert ANSWER in outbox[0]["text"]
-    assert (await send_due(notifier, retry_policy(settings))).sent == 0
+    assert (await send_due(sender, retry_policy(settings))).sent == 0

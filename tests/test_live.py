@@ -10,7 +10,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from auth.tokens import TokenCodec
+from api.signin import token_codec
 from core.settings import Settings
 from models.agencies import Agency
 from models.users import User
@@ -130,7 +130,7 @@ async def test_a_console_whose_account_was_disabled_hears_nothing_more(
 
 
 async def test_the_socket_closes_when_its_token_expires(server: Server, settings: Settings, officer: Caller) -> None:
-    short = TokenCodec(dataclasses.replace(settings, access_token_ttl_seconds=2))
+    short = token_codec(dataclasses.replace(settings, access_token_ttl_seconds=2))
     async with console(server.url, token_for(short, officer.user)) as police:
         await police.subscribe(SUBMITTED)
         started = time.monotonic()

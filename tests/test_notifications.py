@@ -9,13 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.notifications import notification_worker
+from api.notifications import notification_worker, notifier
 from core.settings import Settings, SettingsError
 from models.decisions import Decision
 from models.enums import IdentityProvider, NotificationStatus
 from models.notifications import Notification
 from models.users import Identity
-from services.notifications import DevNotificationOutbox, build_notifier
+from services.notifications.outbox import DevNotificationOutbox
 from tests.auth_flows import run_cli
 from tests.conftest import PRODUCTION_ENV, make_settings
 from tests.factories import Caller, make_report
@@ -67,7 +67,7 @@ async def test_the_server_worker_sends_in_the_background(
                 break
             await asyncio.sleep(0.05)
     assert task.cancelled()
-    outbox = build_notifier(fast)
+    outbox = notifier(fast)
     assert isinstance(outbox, DevNotificationOutbox)
     assert [m["to"] for m in outbox.read()] == ["zl-worker"]
 

@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from api.app import open_clients
 from api.graphql import GraphQLApp
-from auth.tokens import TokenCodec
+from api.signin import token_codec
 from core.settings import Settings
 from schema import Query, Schema
 from schema.base.errors import ErrorCodes
@@ -98,7 +98,7 @@ async def toy_url(settings: Settings) -> AsyncIterator[str]:
         extensions=[ErrorCodes],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
-    app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, TokenCodec(settings)))])
+    app = Starlette(routes=[WebSocketRoute("/graphql", GraphQLApp(toy, settings, token_codec(settings)))])
     async with open_clients(app, settings, workers=False), live_server(app) as url:
         yield url
 

@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from api.notifications import notifier
+from api.signin import dev_sms_outbox
 from auth.phones import normalise_phone
-from auth.providers import outbox_path
-from auth.providers.otp import DevOutbox
 from core.errors import InvalidInput
 from core.settings import Settings
-from services.notifications import DevNotificationOutbox, build_notifier
+from services.notifications.outbox import DevNotificationOutbox
 
 MAX_LIMIT = 100
 
@@ -28,10 +28,9 @@ def _limit(request: Request) -> int:
 
 
 def _notification_routes(settings: Settings) -> list[Route]:
-    notifier = build_notifier(settings)
-    if not isinstance(notifier, DevNotificationOutbox):
+    outbox = notifier(settings)
+    if not isinstance(outbox, DevNotificationOutbox):
         return []
-    outbox = notifier
 
     async def read_notifications(request: Request) -> JSONResponse:
         """`GET /dev/notifications?to=<zalo user id>&limit=5`: the latest answers sent to citizens, newest first."""
@@ -45,9 +44,9 @@ def _notification_routes(settings: Settings) -> list[Route]:
 
 
 def _otp_routes(settings: Settings) -> list[Route]:
-    if settings.otp_sender != "outbox":
+    outbox = dev_sms_outbox(settings)
+    if outbox is None:
         return []
-    outbox = DevOutbox(outbox_path(settings))
 
     async def read_outbox(request: Request) -> JSONResponse:
         """`GET /dev/outbox?phone=0912345678&limit=5`: the latest sign-in codes sent, newest first."""

@@ -25,7 +25,7 @@ class Mutation:
         zalo_access_token: Annotated[str, strawberry.argument(description="The user's Zalo access token.")],
     ) -> AuthPayload:
         ctx = info.context
-        session = await signin.login_with_provider(ctx.settings, ctx.tokens, ctx.providers.zalo, zalo_access_token)
+        session = await signin.login_with_provider(ctx.sign_in_rules, ctx.tokens, ctx.providers.zalo, zalo_access_token)
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Send a 6-digit sign-in code by SMS. RATE_LIMITED carries retryAfterSeconds.")
@@ -35,7 +35,7 @@ class Mutation:
         phone: Annotated[str, strawberry.argument(description="A Vietnamese mobile number, any usual form.")],
     ) -> OtpRequestType:
         ctx = info.context
-        request = await otp.request_otp(ctx.settings, ctx.providers.otp_sender, phone, client_address(info))
+        request = await otp.request_otp(ctx.sign_in_rules, ctx.providers.otp_sender, phone, client_address(info))
         return OtpRequestType.from_request(request)
 
     @strawberry.mutation(description="Sign in with the code sent by `requestOtp`; 5 tries per code.")
@@ -45,7 +45,7 @@ class Mutation:
         phone: Annotated[str, strawberry.argument(description="The number the code was sent to.")],
         code: Annotated[str, strawberry.argument(description="The 6-digit code.")],
     ) -> AuthPayload:
-        session = await signin.login_with_otp(info.context.settings, info.context.tokens, phone, code)
+        session = await signin.login_with_otp(info.context.sign_in_rules, info.context.tokens, phone, code)
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Sign in as staff or admin. Repeated failures lock the account for a while.")
@@ -55,14 +55,14 @@ class Mutation:
         username: Annotated[str, strawberry.argument(description="Sign-in name.")],
         password: Annotated[str, strawberry.argument(description="Password.")],
     ) -> AuthPayload:
-        session = await signin.login_with_password(info.context.settings, info.context.tokens, username, password)
+        session = await signin.login_with_password(info.context.sign_in_rules, info.context.tokens, username, password)
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Trade a refresh token for a new pair; a reused refresh token ends the session.")
     async def refresh_session(
         self, info: Info, refresh_token: Annotated[str, strawberry.argument(description="The latest refresh token.")]
     ) -> AuthPayload:
-        session = await sessions.refresh_session(info.context.settings, info.context.tokens, refresh_token)
+        session = await sessions.refresh_session(info.context.sign_in_rules, info.context.tokens, refresh_token)
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="End the session this refresh token belongs to; false if it is unknown.")

@@ -11,9 +11,10 @@ from starlette.websockets import WebSocket
 from auth.principal import Principal
 from auth.providers import Providers
 from auth.tokens import TokenCodec
-from core.settings import Settings
 from schema.base.loaders import Loaders
-from services.events import EventBus
+from services.accounts.rules import SignInRules
+from services.events.base import EventBus
+from services.handoff.links import HandoffRules
 from services.media.rules import MediaRules
 from services.media.storage import Storage
 
@@ -22,12 +23,14 @@ from services.media.storage import Storage
 class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
-    settings: Settings
     tokens: TokenCodec
     storage: Storage
-    media_rules: MediaRules
     events: EventBus
+    providers: Providers
+    media_rules: MediaRules
+    sign_in_rules: SignInRules
+    handoff_rules: HandoffRules
+    report_max_age_days: int
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)
-    providers: Providers = field(kw_only=True)

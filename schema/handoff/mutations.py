@@ -32,7 +32,7 @@ class Mutation:
         ] = None,
     ) -> HandoffType:
         issued = await handoff.create_handoff(
-            info.context.settings, require_principal(info), draft.to_draft() if draft else DraftInput()
+            info.context.handoff_rules, require_principal(info), draft.to_draft() if draft else DraftInput()
         )
         return HandoffType.from_issued(issued)
 

@@ -34,7 +34,7 @@ class Mutation:
             require_principal(info),
             input.to_draft(),
             idempotency_key,
-            max_age_days=info.context.settings.report_max_age_days,
+            max_age_days=info.context.report_max_age_days,
         )
         return ReportType.from_model(report)
 

@@ -18,8 +18,8 @@ from auth.phones import normalise_phone
 from auth.providers.otp import OtpSender, code_matches, hash_code, new_code
 from core import clock
 from core.errors import Forbidden, RateLimited, Unauthenticated
-from core.settings import Settings
 from models.users import OtpChallenge
+from services.accounts.rules import SignInRules
 
 WINDOW = timedelta(hours=1)
 
@@ -35,16 +35,16 @@ def _retry_after(until: datetime, now: datetime) -> int:
     return max(1, math.ceil((until - now).total_seconds()))
 
 
-async def _check_limits(settings: Settings, phone: str, client_address: str, now: datetime) -> None:
+async def _check_limits(rules: SignInRules, phone: str, client_address: str, now: datetime) -> None:
     latest = await OtpChallenge.filter(phone=phone).order_by("-created_at").first()
-    resend_at = latest.created_at + timedelta(seconds=settings.otp_resend_seconds) if latest else now
+    resend_at = latest.created_at + timedelta(seconds=rules.otp_resend_seconds) if latest else now
     if resend_at > now:
         raise RateLimited(
             "A code was just sent; wait before asking again.", retry_after_seconds=_retry_after(resend_at, now)
         )
     for scope, limit, recent in (
-        ("this phone", settings.otp_phone_limit_per_hour, OtpChallenge.filter(phone=phone)),
-        ("this network", settings.otp_address_limit_per_hour, OtpChallenge.filter(client_address=client_address)),
+        ("this phone", rules.otp_phone_limit_per_hour, OtpChallenge.filter(phone=phone)),
+        ("this network", rules.otp_address_limit_per_hour, OtpChallenge.filter(client_address=client_address)),
     ):
         window = recent.filter(created_at__gt=now - WINDOW)
         if await window.count() >= limit:
@@ -56,30 +56,30 @@ async def _check_limits(settings: Settings, phone: str, client_address: str, now
             )
 
 
-async def request_otp(settings: Settings, sender: OtpSender | None, phone: str, client_address: str) -> OtpRequest:
+async def request_otp(rules: SignInRules, sender: OtpSender | None, phone: str, client_address: str) -> OtpRequest:
     canonical = normalise_phone(phone)
     if sender is None:
         raise Forbidden("Sign-in by phone code is not available yet; sign in with Zalo.", reason="otp_disabled")
     now = clock.now()
-    await _check_limits(settings, canonical, client_address, now)
+    await _check_limits(rules, canonical, client_address, now)
     code = new_code()
-    expires_at = now + timedelta(seconds=settings.otp_ttl_seconds)
+    expires_at = now + timedelta(seconds=rules.otp_ttl_seconds)
     async with in_transaction():
         await OtpChallenge.filter(phone=canonical, consumed_at__isnull=True).update(consumed_at=now)
         await OtpChallenge.create(
             phone=canonical,
-            code_hash=hash_code(settings.session_secret, canonical, code),
+            code_hash=hash_code(rules.session_secret, canonical, code),
             client_address=client_address[:64],
             created_at=now,
             expires_at=expires_at,
         )
         await sender.send(canonical, code, expires_at)
     return OtpRequest(
-        phone=canonical, expires_at=expires_at, resend_after=now + timedelta(seconds=settings.otp_resend_seconds)
+        phone=canonical, expires_at=expires_at, resend_after=now + timedelta(seconds=rules.otp_resend_seconds)
     )
 
 
-async def verify_otp(settings: Settings, phone: str, code: str) -> str:
+async def verify_otp(rules: SignInRules, phone: str, code: str) -> str:
     """The canonical phone the code proves; a wrong, spent, expired or over-tried code proves nothing."""
     canonical = normalise_phone(phone)
     now = clock.now()
@@ -91,12 +91,12 @@ async def verify_otp(settings: Settings, phone: str, code: str) -> str:
     )
     if challenge is None:
         raise wrong
-    counted = await OtpChallenge.filter(id=challenge.id, attempts__lt=settings.otp_max_attempts).update(
+    counted = await OtpChallenge.filter(id=challenge.id, attempts__lt=rules.otp_max_attempts).update(
         attempts=F("attempts") + 1
     )
     if not counted:
         raise Unauthenticated("Too many wrong codes; request a new one.", reason="too_many_attempts")
-    if not code_matches(settings.session_secret, canonical, code.strip(), challenge.code_hash):
+    if not code_matches(rules.session_secret, canonical, code.strip(), challenge.code_hash):
         raise wrong
     if not await OtpChallenge.filter(id=challenge.id, consumed_at__isnull=True).update(consumed_at=now):
         raise wrong

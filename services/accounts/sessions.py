@@ -23,8 +23,8 @@ from auth.principal import Principal
 from auth.tokens import TokenCodec
 from core import clock
 from core.errors import Unauthenticated
-from core.settings import Settings
 from models.users import RefreshToken, User
+from services.accounts.rules import SignInRules
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _successor(settings: Settings, token: str) -> str:
-    digest = hmac.new(settings.session_secret.encode(), f"refresh:{token}".encode(), hashlib.sha256).digest()
+def _successor(rules: SignInRules, token: str) -> str:
+    digest = hmac.new(rules.session_secret.encode(), f"refresh:{token}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -54,14 +54,14 @@ def _issue(codec: TokenCodec, user: User, refresh_token: str) -> Session:
     return Session(access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in, user=user)
 
 
-async def start_session(settings: Settings, codec: TokenCodec, user: User) -> Session:
+async def start_session(rules: SignInRules, codec: TokenCodec, user: User) -> Session:
     token = secrets.token_urlsafe(32)
-    expires_at = clock.now() + timedelta(seconds=settings.refresh_token_ttl_seconds)
+    expires_at = clock.now() + timedelta(seconds=rules.refresh_token_ttl_seconds)
     await RefreshToken.create(user=user, family=uuid.uuid4(), token_hash=token_hash(token), expires_at=expires_at)
     return _issue(codec, user, token)
 
 
-async def refresh_session(settings: Settings, codec: TokenCodec, refresh_token: str) -> Session:
+async def refresh_session(rules: SignInRules, codec: TokenCodec, refresh_token: str) -> Session:
     """Rotate: the presented link is spent and its successor returned; a spent link outside the grace window revokes
     the session."""
     now = clock.now()
@@ -73,7 +73,7 @@ async def refresh_session(settings: Settings, codec: TokenCodec, refresh_token: 
     if not link.user.is_active:
         await revoke_family(link.family, now)
         raise _ended("inactive")
-    successor = _successor(settings, refresh_token)
+    successor = _successor(rules, refresh_token)
     async with in_transaction():
         claimed = await RefreshToken.filter(id=link.id, used_at__isnull=True, revoked_at__isnull=True).update(
             used_at=now
@@ -83,16 +83,16 @@ async def refresh_session(settings: Settings, codec: TokenCodec, refresh_token: 
                 user_id=link.user_id,  # type: ignore[attr-defined]
                 family=link.family,
                 token_hash=token_hash(successor),
-                expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+                expires_at=now + timedelta(seconds=rules.refresh_token_ttl_seconds),
             )
             return _issue(codec, link.user, successor)
-    return await _replay(settings, codec, link, successor, now)
+    return await _replay(rules, codec, link, successor, now)
 
 
-async def _replay(settings: Settings, codec: TokenCodec, link: RefreshToken, successor: str, now: datetime) -> Session:
+async def _replay(rules: SignInRules, codec: TokenCodec, link: RefreshToken, successor: str, now: datetime) -> Session:
     """A spent link again: the same successor within the grace window if nobody has used it yet, else revocation."""
     await link.refresh_from_db(fields=["used_at", "revoked_at"])
-    grace = timedelta(seconds=settings.refresh_grace_seconds)
+    grace = timedelta(seconds=rules.refresh_grace_seconds)
     if link.revoked_at is None and link.used_at is not None and now - link.used_at <= grace:
         current = await RefreshToken.filter(
             token_hash=token_hash(successor), family=link.family, used_at__isnull=True, revoked_at__isnull=True

@@ -20,10 +20,10 @@ from auth.providers.base import SignInProvider, VerifiedIdentity
 from auth.tokens import TokenCodec
 from core import clock
 from core.errors import Unauthenticated
-from core.settings import Settings
 from models.enums import IdentityProvider, Role
 from models.users import Identity, User
 from services.accounts.otp import verify_otp
+from services.accounts.rules import SignInRules
 from services.accounts.sessions import Session, start_session
 
 
@@ -49,19 +49,19 @@ async def citizen_for(identity: VerifiedIdentity) -> User:
 
 
 async def login_with_provider(
-    settings: Settings, codec: TokenCodec, provider: SignInProvider, credential: str
+    rules: SignInRules, codec: TokenCodec, provider: SignInProvider, credential: str
 ) -> Session:
     identity = await provider.verify(credential)
-    return await start_session(settings, codec, await citizen_for(identity))
+    return await start_session(rules, codec, await citizen_for(identity))
 
 
-async def login_with_otp(settings: Settings, codec: TokenCodec, phone: str, code: str) -> Session:
-    canonical = await verify_otp(settings, phone, code)
+async def login_with_otp(rules: SignInRules, codec: TokenCodec, phone: str, code: str) -> Session:
+    canonical = await verify_otp(rules, phone, code)
     identity = VerifiedIdentity(provider=IdentityProvider.PHONE, subject=canonical, phone=canonical)
-    return await start_session(settings, codec, await citizen_for(identity))
+    return await start_session(rules, codec, await citizen_for(identity))
 
 
-async def login_with_password(settings: Settings, codec: TokenCodec, username: str, password: str) -> Session:
+async def login_with_password(rules: SignInRules, codec: TokenCodec, username: str, password: str) -> Session:
     """After LOGIN_MAX_FAILURES wrong passwords an account is locked for LOGIN_LOCKOUT_SECONDS; a locked account is
     refused with the same message as a wrong password."""
     refused = Unauthenticated("Wrong username or password.", reason="bad_credentials")
@@ -74,7 +74,7 @@ async def login_with_password(settings: Settings, codec: TokenCodec, username: s
     if not user.is_active or (user.locked_until is not None and user.locked_until > now):
         raise refused
     if not correct:
-        await _record_failure(settings, user, now)
+        await _record_failure(rules, user, now)
         raise refused
     changes: dict[str, object] = {}
     if user.failed_login_count or user.locked_until is not None:
@@ -83,13 +83,13 @@ async def login_with_password(settings: Settings, codec: TokenCodec, username: s
         changes["password_hash"] = await asyncio.to_thread(hash_password, password)
     if changes:
         await User.filter(id=user.id).update(**changes)
-    return await start_session(settings, codec, user)
+    return await start_session(rules, codec, user)
 
 
-async def _record_failure(settings: Settings, user: User, now: datetime) -> None:
+async def _record_failure(rules: SignInRules, user: User, now: datetime) -> None:
     await User.filter(id=user.id).update(failed_login_count=F("failed_login_count") + 1)
     failures = await User.filter(id=user.id).values_list("failed_login_count", flat=True)
-    if failures and int(failures[0]) >= settings.login_max_failures:  # type: ignore[call-overload]
+    if failures and int(failures[0]) >= rules.login_max_failures:  # type: ignore[call-overload]
         await User.filter(id=user.id).update(
-            failed_login_count=0, locked_until=now + timedelta(seconds=settings.login_lockout_seconds)
+            failed_login_count=0, locked_until=now + timedelta(seconds=rules.login_lockout_seconds)
         )

@@ -27,7 +27,6 @@ from tortoise.transactions import in_transaction
 from auth.principal import Principal
 from core import clock
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
-from core.settings import Settings
 from models.enums import IdentityProvider, MediaStatus, Role
 from models.handoff import Handoff
 from models.media import Media
@@ -37,6 +36,14 @@ from services.handoff.drafts import DraftInput, clean_draft
 
 TOKEN_BYTES = 32
 HANDOFFS_PER_HOUR = 20
+
+
+@dataclass(frozen=True)
+class HandoffRules:
+    """Where links lead (the city app's report form) and how long they live; built from settings in `api/`."""
+
+    city_app_url: str
+    ttl_seconds: int
 
 
 @dataclass(frozen=True)
@@ -50,8 +57,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def handoff_url(settings: Settings, token: str) -> str:
-    base = settings.city_app_handoff_url
+def handoff_url(rules: HandoffRules, token: str) -> str:
+    base = rules.city_app_url
     return f"{base}{'&' if '?' in base else '?'}{urlencode({'token': token})}"
 
 
@@ -63,7 +70,7 @@ def qr_code_svg(url: str) -> str:
 
 
 async def create_handoff(
-    settings: Settings, principal: Principal, draft: DraftInput, now: datetime | None = None
+    rules: HandoffRules, principal: Principal, draft: DraftInput, now: datetime | None = None
 ) -> IssuedHandoff:
     """Zalo citizens only: the account must be known through a Zalo identity, the side that proves itself here."""
     if principal.role is not Role.CITIZEN or not await Identity.exists(
@@ -75,9 +82,9 @@ async def create_handoff(
     clean = await clean_draft(draft, now=now)
     await _check_media(principal.user_id, clean.get("mediaIds", []))
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    expires_at = now + timedelta(seconds=settings.handoff_ttl_seconds)
+    expires_at = now + timedelta(seconds=rules.ttl_seconds)
     await Handoff.create(creator_id=principal.user_id, draft=clean, token_hash=token_hash(token), expires_at=expires_at)
-    url = handoff_url(settings, token)
+    url = handoff_url(rules, token)
     return IssuedHandoff(url=url, qr_code_svg=qr_code_svg(url), expires_at=expires_at)
 
 
