@@ -13,7 +13,3 @@ class Principal:
     user_id: uuid.UUID
     role: Role
     agency_id: uuid.UUID | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.OFFICER, Role.AGENCY_ADMIN, Role.ADMIN)

@@ -1,4 +1,5 @@
-"""Who may call an operation, by role. Checks that depend on a record (own report, own agency) live in services."""
+"""Who may call an operation, by role; the role sets are those of `services.agencies.policies`. Checks that depend
+on a record (own report, own agency) live in services."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from auth.principal import Principal
 from core.errors import Forbidden, Unauthenticated
 from models.enums import Role
 from schema.base.info import Info
+from services.agencies import policies
 
 
 def require_principal(info: Info) -> Principal:
@@ -36,16 +38,16 @@ class IsAuthenticated(HasRole):
 
 
 class IsCitizen(HasRole):
-    roles = frozenset({Role.CITIZEN})
+    roles = policies.CITIZENS
 
 
 class IsStaff(HasRole):
-    roles = frozenset({Role.OFFICER, Role.AGENCY_ADMIN, Role.ADMIN})
+    roles = policies.STAFF
 
 
 class IsAgencyAdmin(HasRole):
-    roles = frozenset({Role.AGENCY_ADMIN, Role.ADMIN})
+    roles = policies.MANAGERS
 
 
 class IsAdmin(HasRole):
-    roles = frozenset({Role.ADMIN})
+    roles = policies.ADMINS

@@ -8,6 +8,7 @@ from models.decisions import Decision
 from models.enums import DecisionOutcome
 from schema.base.info import Info
 from schema.base.scalars import BigInt
+from services.reports.scope import may_see_internals
 
 DecisionOutcomeEnum = strawberry.enum(
     DecisionOutcome,
@@ -32,8 +33,7 @@ class DecisionType:
 
     @strawberry.field(description="The officer's internal note; null for citizens.")
     def note(self, info: Info) -> str | None:
-        principal = info.context.principal
-        return self.internal_note if principal is not None and principal.is_staff else None
+        return self.internal_note if may_see_internals(info.context.principal) else None
 
     @classmethod
     def from_model(cls, decision: Decision) -> DecisionType:

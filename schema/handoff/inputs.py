@@ -6,7 +6,7 @@ import strawberry
 
 from schema.reports.inputs import LocationInput
 from services.handoff.drafts import DraftInput
-from services.reports.submission import LocationDraft
+from services.reports.drafts import LocationDraft
 
 
 @strawberry.input(

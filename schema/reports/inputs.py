@@ -5,8 +5,8 @@ from datetime import datetime
 import strawberry
 
 from schema.reports.types import Channel, ReportStatus
+from services.reports.drafts import LocationDraft, ReportDraft
 from services.reports.queries import ReportFilter
-from services.reports.submission import LocationDraft, ReportDraft
 
 
 @strawberry.input(name="LocationInput", description="Where it happened.")

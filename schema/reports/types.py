@@ -21,7 +21,8 @@ from schema.decisions.types import DecisionOutcome, DecisionType
 from schema.media.types import MediaType
 from schema.reference.types import CategoryType, WardType
 from services.common.pagination import Page
-from services.reports.scope import may_see_reporter
+from services.reports.scope import may_see_actor, may_see_internals, may_see_reporter
+from services.reports.status import is_overdue
 
 ReportStatusEnum = strawberry.enum(
     ReportStatus,
@@ -74,8 +75,7 @@ class TimelineEventType:
 
     @strawberry.field(description="Who did it: null for the system, and for citizens unless it was themselves.")
     async def actor(self, info: Info) -> UserType | None:
-        principal = require_principal(info)
-        if self.actor_id is None or not (principal.is_staff or principal.user_id == self.actor_id):
+        if self.actor_id is None or not may_see_actor(require_principal(info), self.actor_id):
             return None
         user = await info.context.loaders.reports.user_by_id.load(self.actor_id)
         return None if user is None else UserType.from_model(user)
@@ -127,7 +127,7 @@ class ReportType:
 
     @strawberry.field(description="The officer assigned; null when nobody is, and always for citizens.")
     async def assignee(self, info: Info) -> UserType | None:
-        if self.assignee_id is None or not require_principal(info).is_staff:
+        if self.assignee_id is None or not may_see_internals(require_principal(info)):
             return None
         user = await info.context.loaders.reports.user_by_id.load(self.assignee_id)
         return None if user is None else UserType.from_model(user)
@@ -159,7 +159,7 @@ class ReportType:
     )
     async def possible_duplicate_of(self, info: Info) -> ReportType | None:
         principal = require_principal(info)
-        if self.duplicate_of_id is None or not principal.is_staff:
+        if self.duplicate_of_id is None or not may_see_internals(principal):
             return None
         original = await info.context.loaders.reports.report_by_id.load((principal, self.duplicate_of_id))
         return None if original is None else ReportType.from_model(original)
@@ -187,7 +187,7 @@ class ReportType:
             plate_number=report.plate_number,
             channel=report.channel,
             due_at=report.due_at,
-            overdue=report.first_decided_at is None and report.due_at is not None and report.due_at < now,
+            overdue=is_overdue(report, now),
             category_code=report.category_id,  # type: ignore[attr-defined]
             agency_id=report.agency_id,  # type: ignore[attr-defined]
             assignee_id=report.assignee_id,  # type: ignore[attr-defined]

@@ -19,9 +19,9 @@ from models.agencies import Agency
 from models.enums import Role
 from models.users import User
 from services.accounts.sessions import revoke_user_sessions
+from services.agencies import policies
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
-AGENCY_ROLES = (Role.OFFICER, Role.AGENCY_ADMIN)
 MAX_STAFF_LISTED = 500
 
 
@@ -48,7 +48,7 @@ async def create_staff_user(
     if role is Role.CITIZEN:
         raise InvalidInput("Citizens sign in with Zalo or a phone code, not a password.", field="role")
     agency: Agency | None = None
-    if role in AGENCY_ROLES:
+    if role in policies.AGENCY_STAFF:
         if not agency_code and agency_id is None:
             raise InvalidInput(f"A {role.value} belongs to an agency.", field="agency")
         lookup = {"code": agency_code} if agency_code else {"id": agency_id}
@@ -78,22 +78,11 @@ def _agency_id(raw: str | None) -> uuid.UUID | None:
     return parsed
 
 
-def _require_manager_of(actor: Principal, agency_id: uuid.UUID | None, role: Role = Role.OFFICER) -> None:
-    if actor.role is Role.ADMIN:
-        return
-    if actor.role is not Role.AGENCY_ADMIN:
-        raise Forbidden("Only administrators manage staff.")
-    if role is not Role.OFFICER:
-        raise Forbidden("An agency admin manages officers only.")
-    if agency_id is None or agency_id != actor.agency_id:
-        raise Forbidden("You manage the staff of your own agency only.")
-
-
 async def create_staff_user_as(
     actor: Principal, *, username: str, password: str, role: Role, agency_id: str | None, full_name: str = ""
 ) -> User:
     parsed = _agency_id(agency_id)
-    _require_manager_of(actor, parsed, role)
+    policies.require_staff_manager(actor, parsed, role)
     return await create_staff_user(
         username=username, password=password, role=role, agency_id=parsed, full_name=full_name
     )
@@ -107,7 +96,7 @@ async def set_user_active(actor: Principal, user_id: str, active: bool) -> User:
         raise NotFound("No such user.", field="userId")
     if target.id == actor.user_id:
         raise Forbidden("You cannot change your own account's status.")
-    _require_manager_of(actor, target.agency_id, target.role)  # type: ignore[attr-defined]
+    policies.require_staff_manager(actor, target.agency_id, target.role)  # type: ignore[attr-defined]
     target.is_active = active
     if active:
         target.failed_login_count = 0
@@ -121,7 +110,7 @@ async def set_user_active(actor: Principal, user_id: str, active: bool) -> User:
 async def list_staff(actor: Principal, agency_id: str) -> list[User]:
     """An agency's officers and admins by username (an agency has tens of staff, so one bounded page)."""
     parsed = _agency_id(agency_id)
-    _require_manager_of(actor, parsed)
+    policies.require_staff_manager(actor, parsed)
     if parsed is None or not await Agency.exists(id=parsed):
         raise NotFound("No such agency.", field="agencyId")
     return await User.filter(agency_id=parsed).order_by("username").limit(MAX_STAFF_LISTED)

@@ -17,11 +17,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
-from models.enums import AgencyKind, Role
+from models.enums import AgencyKind
 from models.reference import Category, Ward
+from services.agencies import policies
 from services.audit import log as audit
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,39}$")
@@ -53,11 +54,6 @@ class AgencyDraft:
     address: str | Keep = KEEP
 
 
-def require_admin(principal: Principal) -> None:
-    if principal.role is not Role.ADMIN:
-        raise Forbidden("Only admins administer agencies, routing rules and categories.")
-
-
 async def snapshot(agency: Agency, connection: BaseDBAsyncClient) -> dict[str, Any]:
     """The agency as the audit log keeps it, wards and categories included."""
     wards = await agency.wards.all().using_db(connection).values_list("code", flat=True)
@@ -77,7 +73,7 @@ async def snapshot(agency: Agency, connection: BaseDBAsyncClient) -> dict[str, A
 
 
 async def create_agency(principal: Principal, draft: AgencyDraft) -> Agency:
-    require_admin(principal)
+    policies.require_admin(principal)
     for name in ("code", "name", "kind"):
         if getattr(draft, name) is KEEP:
             raise InvalidInput(f"A new agency needs its {name}.", field=f"input.{name}")
@@ -102,7 +98,7 @@ async def create_agency(principal: Principal, draft: AgencyDraft) -> Agency:
 async def update_agency(principal: Principal, agency_id: str, draft: AgencyDraft) -> Agency:
     """Deactivating an agency that routing rules still name is a CONFLICT: move or delete those rules first, so that
     no ward silently falls back to another agency. Its open reports stay with it until transferred."""
-    require_admin(principal)
+    policies.require_admin(principal)
     parsed = parse_uuid(agency_id)
     if parsed is None or not await Agency.exists(id=parsed):
         raise NotFound("There is no such agency.", field="id")
@@ -148,7 +144,7 @@ async def update_agency(principal: Principal, agency_id: str, draft: AgencyDraft
 
 async def set_category_service_level(principal: Principal, code: str, hours: int) -> Category:
     """Applies to reports submitted from now on; reports already received keep the due time they were given."""
-    require_admin(principal)
+    policies.require_admin(principal)
     low, high = SERVICE_LEVEL_HOURS
     if not low <= hours <= high:
         raise InvalidInput(f"A service level is {low} to {high} hours.", field="hours")

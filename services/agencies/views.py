@@ -14,25 +14,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from auth.principal import Principal
 from core import clock
 from core.errors import Forbidden
 from models.agencies import Agency
-from models.enums import ReportStatus, Role
+from models.enums import ReportStatus
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
+from services.agencies import policies
 from services.common.pagination import Page
 from services.reports.queries import ReportFilter, list_reports
-from services.reports.workflow import FINAL
+from services.reports.status import OPEN, overdue_q
 
 ScopedAgencyKey = tuple[Principal, uuid.UUID]
 T = TypeVar("T")
 R = TypeVar("R", Ward, Category)
-OPEN_STATUSES = [status for status in ReportStatus if status not in FINAL]
 
 
 @dataclass(frozen=True)
@@ -50,19 +49,8 @@ class Workload:
     by_officer: list[OfficerLoad]
 
 
-def may_manage(principal: Principal, agency_id: uuid.UUID) -> bool:
-    if principal.role is Role.ADMIN:
-        return True
-    return principal.role is Role.AGENCY_ADMIN and principal.agency_id == agency_id
-
-
-def check_manage(principal: Principal, agency_id: uuid.UUID) -> None:
-    if not may_manage(principal, agency_id):
-        raise Forbidden("Only this agency's admin and city admins see this.")
-
-
 async def staff_by_agencies(keys: Sequence[ScopedAgencyKey]) -> list[list[User] | Forbidden]:
-    allowed = [agency_id for principal, agency_id in keys if may_manage(principal, agency_id)]
+    allowed = [agency_id for principal, agency_id in keys if policies.may_manage_agency(principal, agency_id)]
     by_agency: dict[uuid.UUID, list[User]] = defaultdict(list)
     if allowed:
         for user in await User.filter(agency_id__in=allowed).order_by("full_name", "id"):
@@ -75,7 +63,7 @@ async def workloads_by_agencies(
 ) -> list[Workload | Forbidden]:
     """Open means not finally decided: ROUTED, ASSIGNED and ACCEPTED (awaiting its penalty or resolution)."""
     now = now or clock.now()
-    allowed = list({agency_id for principal, agency_id in keys if may_manage(principal, agency_id)})
+    allowed = list({agency_id for principal, agency_id in keys if policies.may_manage_agency(principal, agency_id)})
     workloads: dict[uuid.UUID, Workload] = {}
     if allowed:
         workloads = await _workloads(allowed, now)
@@ -89,7 +77,7 @@ async def overdue_reports(
     principal: Principal, agency_id: uuid.UUID, first: int | None, after: str | None
 ) -> Page[Report]:
     """Reports past their due time without a first decision, through the staff list and its scoping."""
-    check_manage(principal, agency_id)
+    policies.require_agency_manager(principal, agency_id)
     return await list_reports(principal, ReportFilter(agency_id=str(agency_id), overdue=True), first, after)
 
 
@@ -123,18 +111,22 @@ def _grouped_pairs(ids: Sequence[uuid.UUID], pairs: list[Any], rows: dict[str, R
 
 
 def _allowed_or_forbidden(principal: Principal, agency_id: uuid.UUID, value: T) -> T | Forbidden:
-    if may_manage(principal, agency_id):
-        return value
-    return Forbidden("Only this agency's admin and city admins see this.")
+    """The value for an agency's manager; for anyone else the refusal itself, which the loader returns as this
+    key's error."""
+    try:
+        policies.require_agency_manager(principal, agency_id)
+    except Forbidden as refusal:
+        return refusal
+    return value
 
 
 async def _workloads(agency_ids: list[uuid.UUID], now: datetime) -> dict[uuid.UUID, Workload]:
-    open_reports = Report.filter(agency_id__in=agency_ids, status__in=OPEN_STATUSES)
+    open_reports = Report.filter(agency_id__in=agency_ids, status__in=list(OPEN))
     by_status_rows = (
         await open_reports.annotate(n=Count("id")).group_by("agency_id", "status").values("agency_id", "status", "n")
     )
     by_officer_rows = (
-        await open_reports.annotate(n=Count("id"), late=Count("id", _filter=Q(first_decided_at=None, due_at__lt=now)))
+        await open_reports.annotate(n=Count("id"), late=Count("id", _filter=overdue_q(now)))
         .group_by("agency_id", "assignee_id")
         .values("agency_id", "assignee_id", "n", "late")
     )
@@ -152,7 +144,7 @@ async def _workloads(agency_ids: list[uuid.UUID], now: datetime) -> dict[uuid.UU
         agency_id: Workload(
             open=sum(load.open for load in loads[agency_id]),
             overdue=sum(load.overdue for load in loads[agency_id]),
-            by_status=sorted(statuses[agency_id], key=lambda pair: OPEN_STATUSES.index(pair[0])),
+            by_status=sorted(statuses[agency_id], key=lambda pair: OPEN.index(pair[0])),
             by_officer=sorted(loads[agency_id], key=lambda load: (load.officer is None, -load.open)),
         )
         for agency_id in agency_ids

@@ -12,9 +12,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from auth.principal import Principal
 from core import clock
-from core.errors import Forbidden
 from models.audit import AuditEntry
-from models.enums import Role
+from services.agencies import policies
 from services.common.pagination import Page, keyset_page
 
 
@@ -47,8 +46,7 @@ async def audit_log(
     after: str | None,
 ) -> Page[AuditEntry]:
     """Newest first, optionally about one entity (`agency`, `routing_rule`, `category`) or one record of it."""
-    if principal.role is not Role.ADMIN:
-        raise Forbidden("Only admins read the audit log.")
+    policies.require_admin(principal, "Only admins read the audit log.")
     query = AuditEntry.all()
     if entity:
         query = query.filter(entity=entity)

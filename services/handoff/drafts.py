@@ -13,8 +13,8 @@ from core.errors import InvalidInput
 from core.ids import parse_uuid
 from models.reference import Category
 from services.reference import geo
+from services.reports.drafts import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX, LocationDraft
 from services.reports.plates import normalize_plate
-from services.reports.submission import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX, LocationDraft
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,12 @@ from tortoise.transactions import in_transaction
 from auth.principal import Principal
 from core import clock
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
-from models.enums import IdentityProvider, MediaStatus, Role
+from models.enums import IdentityProvider, MediaStatus
 from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
 from services.accounts.joining import join_accounts
+from services.agencies import policies
 from services.handoff.drafts import DraftInput, clean_draft
 
 TOKEN_BYTES = 32
@@ -73,7 +74,7 @@ async def create_handoff(
     rules: HandoffRules, principal: Principal, draft: DraftInput, now: datetime | None = None
 ) -> IssuedHandoff:
     """Zalo citizens only: the account must be known through a Zalo identity, the side that proves itself here."""
-    if principal.role is not Role.CITIZEN or not await Identity.exists(
+    if not policies.is_citizen(principal) or not await Identity.exists(
         user_id=principal.user_id, provider=IdentityProvider.ZALO
     ):
         raise Forbidden("Handoffs start in the Zalo mini-app: sign in with Zalo first.", reason="not_zalo")
@@ -90,8 +91,7 @@ async def create_handoff(
 
 async def redeem_handoff(principal: Principal, token: str, now: datetime | None = None) -> dict[str, Any]:
     """Return the draft once, and make the redeeming citizen and the link's creator one account (the creator's)."""
-    if principal.role is not Role.CITIZEN:
-        raise Forbidden("Only citizens redeem handoff links.")
+    policies.require(policies.is_citizen(principal), "Only citizens redeem handoff links.")
     now = now or clock.now()
     handoff = await Handoff.get_or_none(token_hash=token_hash(token.strip()))
     if handoff is None:

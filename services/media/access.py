@@ -17,8 +17,9 @@ from auth.principal import Principal
 from core import clock
 from core.errors import NotFound
 from core.ids import parse_uuid
-from models.enums import MediaKind, MediaStatus, Role
+from models.enums import MediaKind, MediaStatus
 from models.media import Media
+from services.agencies import policies
 from services.media.rules import DERIVATIVE_TYPE, MediaRules
 from services.media.storage import Storage
 from services.media.upload import stored_keys
@@ -28,7 +29,7 @@ from services.reports.scope import visible_q
 def visible_media_q(principal: Principal) -> Q:
     """Its owner, and whoever may see the report it is evidence of (the agency's staff, admins): one rule for the
     single read and the batched one."""
-    if principal.role is Role.ADMIN:
+    if policies.is_admin(principal):
         return Q()
     return Q(owner_id=principal.user_id) | (Q(report_id__isnull=False) & visible_q(principal, "report__"))
 

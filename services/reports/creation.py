@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -22,11 +21,9 @@ from services.common.sql import Statement, dialect_of
 from services.events import outbox
 from services.reference import geo
 from services.reports import timeline
+from services.reports.drafts import CleanReport
 from services.routing.resolution import Route, resolve_route
 from services.statistics import rollup
-
-if TYPE_CHECKING:
-    from services.reports.submission import CleanReport
 
 DUPLICATE_DISTANCE_M = 200.0
 DUPLICATE_WINDOW = timedelta(hours=2)

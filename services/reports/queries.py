@@ -16,13 +16,14 @@ from tortoise.queryset import QuerySet
 
 from auth.principal import Principal
 from core import clock
-from core.errors import Forbidden
 from core.ids import parse_uuid
 from models.enums import Channel, ReportStatus
 from models.reports import Report
+from services.agencies import policies
 from services.common.pagination import Page, keyset_page
 from services.reports.plates import normalize_plate
 from services.reports.scope import visible_q
+from services.reports.status import overdue_q
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,7 @@ async def list_reports(
     principal: Principal, report_filter: ReportFilter, first: int | None, after: str | None, now: datetime | None = None
 ) -> Page[Report]:
     """Staff lists, scoped first (officers and agency admins: their agency; admins: all), then filtered."""
-    if not principal.is_staff:
-        raise Forbidden("Only agency staff list reports.")
+    policies.require(policies.is_staff(principal), "Only agency staff list reports.")
     query = Report.filter(visible_q(principal)).filter(_filter_q(report_filter, now or clock.now()))
     return await _page(query, first, after)
 
@@ -81,6 +81,6 @@ def _filter_q(report_filter: ReportFilter, now: datetime) -> Q:
         conditions["plate_number"] = normalize_plate(report_filter.plate_number, field="filter.plateNumber")
     query = Q(**conditions)
     if report_filter.overdue is not None:
-        late = Q(first_decided_at=None, due_at__lt=now)
+        late = overdue_q(now)
         query &= late if report_filter.overdue else ~late
     return query

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -17,81 +16,34 @@ from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
 from core import clock
-from core.errors import Forbidden, InvalidInput
+from core.errors import InvalidInput
 from core.ids import parse_uuid
-from models.enums import CategoryKind, Channel, Role
+from models.enums import CategoryKind, Channel
 from models.reference import Category
 from models.reports import Report
+from services.agencies import policies
 from services.reference import geo
 from services.reports import creation, idempotency
+from services.reports.drafts import (
+    ADDRESS_MAX,
+    CLOCK_SKEW,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    MEDIA_MAX,
+    CleanReport,
+    LocationDraft,
+    ReportDraft,
+)
 from services.reports.plates import normalize_plate
 
-CLOCK_SKEW = timedelta(minutes=5)
-DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
-ADDRESS_MAX = 300
-MEDIA_MAX = 10
 CITIZEN_CHANNELS = frozenset({Channel.ZALO, Channel.IHANOI, Channel.WEB})
-
-
-@dataclass(frozen=True)
-class LocationDraft:
-    latitude: float
-    longitude: float
-    address: str = ""
-    ward_code: str | None = None
-
-
-@dataclass(frozen=True)
-class ReportDraft:
-    """What a frontend sends, before any checking."""
-
-    category_code: str
-    description: str
-    occurred_at: datetime
-    location: LocationDraft
-    channel: Channel
-    plate_number: str | None = None
-    media_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CleanReport:
-    """A draft that passed every check, normalised so that equal meanings compare (and hash) equal."""
-
-    category: Category
-    description: str
-    occurred_at: datetime
-    latitude: float
-    longitude: float
-    address: str
-    ward_code: str
-    channel: Channel
-    plate_number: str | None
-    media_ids: tuple[uuid.UUID, ...]
-
-    def fingerprint(self) -> str:
-        return idempotency.fingerprint(
-            {
-                "category": self.category.code,
-                "description": self.description,
-                "occurredAt": self.occurred_at.isoformat(),
-                "latitude": round(self.latitude, 6),
-                "longitude": round(self.longitude, 6),
-                "address": self.address,
-                "ward": self.ward_code,
-                "channel": self.channel.value,
-                "plate": self.plate_number,
-                "media": [str(media_id) for media_id in self.media_ids],
-            }
-        )
 
 
 async def submit_report(
     principal: Principal, draft: ReportDraft, idempotency_key: str, *, max_age_days: int, now: datetime | None = None
 ) -> Report:
     """Create the report, or return the one this key already produced for this user."""
-    if principal.role is not Role.CITIZEN:
-        raise Forbidden("Only citizens submit reports.")
+    policies.require(policies.is_citizen(principal), "Only citizens submit reports.")
     now = now or clock.now()
     key = idempotency.check_key(idempotency_key)
     clean = await validate(draft, now=now, max_age_days=max_age_days)

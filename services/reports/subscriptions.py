@@ -10,12 +10,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 from auth.principal import Principal
-from core.errors import Forbidden, InvalidInput, Unauthenticated
+from core.errors import InvalidInput, Unauthenticated
 from core.ids import parse_uuid
-from models.enums import Role
 from models.outbox import OutboxKind
 from models.reports import Report
 from models.users import User
+from services.agencies import policies
 from services.events import EventBus, Subscription
 from services.reports.scope import get_visible, visible_q
 
@@ -28,10 +28,9 @@ def report_submissions(bus: EventBus, principal: Principal, agency_id: str | Non
     """New reports routed to an agency (submitted, or transferred in). Officers and agency admins hear their own
     agency whatever `agency_id` says; admins the one they name, or all. Checked and registered before returning, so
     a refusal comes before any event and no event published after this call is missed."""
-    if not principal.is_staff:
-        raise Forbidden("Only agency staff follow new reports.")
+    policies.require(policies.is_staff(principal), "Only agency staff follow new reports.")
     agency: uuid.UUID | None = principal.agency_id
-    if principal.role is Role.ADMIN:
+    if policies.is_admin(principal):
         agency = None if agency_id is None else parse_uuid(agency_id)
         if agency_id is not None and agency is None:
             raise InvalidInput("This is not an agency id.", field="agencyId")

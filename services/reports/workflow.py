@@ -22,35 +22,33 @@ from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
 from core import clock
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.ids import parse_uuid
 from models.agencies import Agency
 from models.decisions import Decision
-from models.enums import CategoryKind, DecisionOutcome, ReportEventKind, ReportStatus, Role
+from models.enums import CategoryKind, DecisionOutcome, ReportEventKind, ReportStatus
 from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
+from services.agencies import policies
 from services.events import outbox
 from services.notifications.queue import queue_decision
 from services.reports import timeline
 from services.reports.scope import get_visible
+from services.reports.status import FINAL, UNDECIDED
 from services.statistics import rollup
 
-OPEN = frozenset({ReportStatus.ROUTED, ReportStatus.ASSIGNED})
-FINAL = frozenset({ReportStatus.REJECTED, ReportStatus.PENALIZED, ReportStatus.RESOLVED})
 ANY_KIND = frozenset(CategoryKind)
-DECIDERS = frozenset({Role.OFFICER, Role.AGENCY_ADMIN})
-ASSIGNERS = frozenset({Role.AGENCY_ADMIN, Role.ADMIN})
 TEXT_MAX = 2000
 
 # (outcome, from status) -> (to status, the category kinds for which the move is allowed)
 TRANSITIONS: dict[tuple[DecisionOutcome, ReportStatus], tuple[ReportStatus, frozenset[CategoryKind]]] = {
-    **{(DecisionOutcome.ACCEPT, status): (ReportStatus.ACCEPTED, ANY_KIND) for status in OPEN},
-    **{(DecisionOutcome.REJECT, status): (ReportStatus.REJECTED, ANY_KIND) for status in OPEN},
+    **{(DecisionOutcome.ACCEPT, status): (ReportStatus.ACCEPTED, ANY_KIND) for status in UNDECIDED},
+    **{(DecisionOutcome.REJECT, status): (ReportStatus.REJECTED, ANY_KIND) for status in UNDECIDED},
     **{
         (DecisionOutcome.RESOLVE, status): (ReportStatus.RESOLVED, frozenset({CategoryKind.INFRASTRUCTURE}))
-        for status in OPEN
+        for status in UNDECIDED
     },
     (DecisionOutcome.RESOLVE, ReportStatus.ACCEPTED): (ReportStatus.RESOLVED, ANY_KIND),
     (DecisionOutcome.PENALIZE, ReportStatus.ACCEPTED): (ReportStatus.PENALIZED, frozenset({CategoryKind.VIOLATION})),
@@ -78,8 +76,7 @@ async def decide_report(
     principal: Principal, report_id: str, draft: DecisionDraft, now: datetime | None = None
 ) -> Report:
     """Officers and agency admins decide the reports of their own agency; city admins oversee but do not decide."""
-    if principal.role not in DECIDERS:
-        raise Forbidden("Only the staff of the agency handling a report decide it.")
+    policies.require(policies.may_decide(principal), "Only the staff of the agency handling a report decide it.")
     now = now or clock.now()
     report = await get_visible(principal, report_id)
     category = await Category.get(code=report.category_id)  # type: ignore[attr-defined]
@@ -139,8 +136,7 @@ async def assign_report(
 ) -> Report:
     """Agency admins assign their own reports to their officers, or transfer them (with a reason) to another active
     agency, whose admin then assigns; city admins may do both anywhere."""
-    if principal.role not in ASSIGNERS:
-        raise Forbidden("Only agency admins and admins assign reports.")
+    policies.require(policies.may_assign(principal), "Only agency admins and admins assign reports.")
     now = now or clock.now()
     report = await get_visible(principal, report_id)
     target = await _target_agency(agency_id) if agency_id is not None else None
@@ -148,11 +144,11 @@ async def assign_report(
     agency_after: uuid.UUID = target.id if target is not None else report.agency_id  # type: ignore[attr-defined]
     why = (reason or "").strip()
     if transfer:
-        if report.status not in OPEN:
+        if report.status not in UNDECIDED:
             raise Conflict("Only a report not yet decided can be transferred.")
         if not why or len(why) > TEXT_MAX:
             raise InvalidInput(f"A transfer needs a reason (up to {TEXT_MAX} characters).", field="reason")
-        if officer_id is not None and principal.role is not Role.ADMIN:
+        if officer_id is not None and not policies.is_admin(principal):
             raise InvalidInput("The receiving agency assigns its own officers.", field="officerId")
     elif report.status in FINAL:
         raise Conflict("This report is closed.")
@@ -201,7 +197,9 @@ async def _officer(officer_id: str, agency_id: uuid.UUID) -> User:
     officer = (
         None
         if parsed is None
-        else await User.get_or_none(id=parsed, agency_id=agency_id, role__in=list(DECIDERS), is_active=True)
+        else await User.get_or_none(
+            id=parsed, agency_id=agency_id, role__in=list(policies.AGENCY_STAFF), is_active=True
+        )
     )
     if officer is None:
         raise InvalidInput("This person is not active staff of the agency handling the report.", field="officerId")

@@ -26,7 +26,7 @@ from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import CategoryKind
 from models.reference import Category, Ward
-from services.agencies.administration import require_admin
+from services.agencies import policies
 from services.audit import log as audit
 
 PRIORITY_RANGE = (-1000, 1000)
@@ -64,7 +64,7 @@ def rule_snapshot(rule: RoutingRule) -> dict[str, Any]:
 
 async def list_rules(principal: Principal, rule_filter: RuleFilter) -> list[RoutingRule]:
     """City-level rules first, then by ward; one query."""
-    require_admin(principal)
+    policies.require_admin(principal)
     query = RoutingRule.all()
     if rule_filter.agency_id is not None:
         query = query.filter(agency_id=parse_uuid(rule_filter.agency_id) or uuid.UUID(int=0))
@@ -81,7 +81,7 @@ async def list_rules(principal: Principal, rule_filter: RuleFilter) -> list[Rout
 
 
 async def set_rule(principal: Principal, draft: RuleDraft) -> RoutingRule:
-    require_admin(principal)
+    policies.require_admin(principal)
     category, kind = await _scope(draft)
     ward = await _ward(draft.ward_code)
     low, high = PRIORITY_RANGE
@@ -117,7 +117,7 @@ async def set_rule(principal: Principal, draft: RuleDraft) -> RoutingRule:
 
 async def delete_rule(principal: Principal, rule_id: str) -> bool:
     """Reports routed by the rule keep their agency; they only lose the link to the rule."""
-    require_admin(principal)
+    policies.require_admin(principal)
     async with in_transaction() as connection:
         await _lock_city_rules(connection)
         rule = await _get_rule(rule_id, connection)

@@ -21,11 +21,10 @@ from auth.principal import Principal
 from core.clock import HANOI_TIME, hanoi_midnight
 from core.errors import Forbidden, InvalidInput
 from core.ids import parse_uuid
-from models.enums import Channel, Role
+from models.enums import Channel
+from services.agencies import policies
 from services.common.sql import Dialect, dialect_of
 from services.statistics import sql
-
-STAFF = frozenset({Role.OFFICER, Role.AGENCY_ADMIN})
 
 
 class Audience(StrEnum):
@@ -113,9 +112,9 @@ def resolve_scope(principal: Principal | None, wanted: StatisticsFilter) -> Scop
     if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
         raise InvalidInput("`from` must not be after `to`.", field="filter.to")
     audience = Audience.PUBLIC
-    if principal is not None and principal.role is Role.ADMIN:
+    if policies.is_admin(principal):
         audience = Audience.CITY
-    elif principal is not None and principal.role in STAFF:
+    elif principal is not None and policies.is_agency_staff(principal):
         if principal.agency_id is None or agency_id not in (None, principal.agency_id):
             raise Forbidden("Agency staff see the statistics of their own agency only.")
         audience, agency_id = Audience.AGENCY, principal.agency_id
