@@ -22,7 +22,7 @@ from auth.tokens import TokenCodec
 from core.errors import Unauthenticated
 from core.settings import Settings
 from schema import Schema
-from schema.base.context import Context
+from schema.context import Context
 from services.handoff.links import HandoffRules
 
 

@@ -8,36 +8,39 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.accounts.mutations import Mutation as AccountMutation
+from schema.accounts.queries import Query as AccountQuery
 from schema.agencies.mutations import Mutation as AgencyMutation
 from schema.agencies.queries import Query as AgencyQuery
-from schema.auth.mutations import Mutation as AuthMutation
-from schema.auth.queries import Query as AuthQuery
-from schema.auth.staff import Mutation as StaffMutation
-from schema.auth.staff import Query as StaffQuery
+from schema.audit.queries import Query as AuditQuery
 from schema.base.errors import ErrorCodes
 from schema.base.scalars import SCALAR_MAP
-from schema.decisions.mutations import Mutation as DecisionMutation
 from schema.handoff.mutations import Mutation as HandoffMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
+from schema.reference.mutations import Mutation as ReferenceMutation
 from schema.reference.queries import Query as ReferenceQuery
 from schema.reports.mutations import Mutation as ReportMutation
 from schema.reports.queries import Query as ReportQuery
 from schema.reports.subscriptions import Subscription as ReportSubscription
+from schema.routing.mutations import Mutation as RoutingMutation
+from schema.routing.queries import Query as RoutingQuery
 from schema.statistics.queries import Query as StatisticsQuery
 
+# The order of the domains is the order of the fields in `schema.graphql`.
 Query = merge_types(
-    "Query", (AuthQuery, StaffQuery, ReferenceQuery, AgencyQuery, MediaQuery, ReportQuery, StatisticsQuery)
+    "Query",
+    (AccountQuery, ReferenceQuery, AgencyQuery, RoutingQuery, AuditQuery, MediaQuery, ReportQuery, StatisticsQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (
-        AuthMutation,
-        StaffMutation,
+        AccountMutation,
         MediaMutation,
         ReportMutation,
-        DecisionMutation,
         AgencyMutation,
+        RoutingMutation,
+        ReferenceMutation,
         HandoffMutation,
     ),
 )

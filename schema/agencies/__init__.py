@@ -1,1 +1,1 @@
-"""Agencies that receive and decide reports."""
+"""Agencies that receive and decide reports, and what their heads see of them."""

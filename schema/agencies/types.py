@@ -1,3 +1,5 @@
+"""Agencies as every frontend reads them, and what an agency's head sees of one: its people and its open work."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,29 +8,65 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models.agencies import Agency
-from models.enums import AgencyKind
-from schema.base.info import Info
-from schema.base.permissions import require_principal
+from schema.base.enums import AgencyKind, ReportStatus
+from schema.context import Info
+from schema.permissions import require_principal
 from schema.reference.types import CategoryType, WardType
 from services.agencies import views as agency_views
+from services.agencies.views import OfficerLoad, Workload
 
 if TYPE_CHECKING:
-    from schema.agencies.view_types import WorkloadType
-    from schema.auth.types import UserType
+    from schema.accounts.types import UserType
     from schema.reports.types import ReportConnectionType
 
-# The staff, workload and report types are imported lazily: their modules import `schema.auth.types` and
-# `schema.reports.types`, which both import this one.
-VIEW_TYPES = "schema.agencies.view_types"
+# Users and reports point at their agency, so the agency reaches them lazily: the one way this cycle is broken. Each
+# annotation names its type through these, and the code that builds one imports it where it does.
+USERS = strawberry.lazy("schema.accounts.types")
+REPORTS = strawberry.lazy("schema.reports.types")
 
-AgencyKindEnum = strawberry.enum(
-    AgencyKind,
-    name="AgencyKind",
-    description=(
-        "TRAFFIC_POLICE: the city traffic police and its teams; WARD_POLICE: police of a ward or commune; "
-        "INFRASTRUCTURE: road-infrastructure maintenance; WARD_COMMITTEE: a ward's people's committee; OTHER."
-    ),
+
+@strawberry.type(name="StatusCount", description="How many open reports are in one status.")
+class StatusCountType:
+    status: ReportStatus = strawberry.field(description="The status.")
+    count: int = strawberry.field(description="How many reports.")
+
+
+@strawberry.type(name="OfficerWorkload", description="The open reports of one officer, or of nobody yet.")
+class OfficerWorkloadType:
+    officer: Annotated[UserType, USERS] | None = strawberry.field(
+        description="The officer; null for reports nobody has yet."
+    )
+    open: int = strawberry.field(description="Open reports assigned to them.")
+    overdue: int = strawberry.field(description="Of those, past their due time without a first decision.")
+
+    @classmethod
+    def from_load(cls, load: OfficerLoad) -> OfficerWorkloadType:
+        from schema.accounts.types import UserType
+
+        officer = None if load.officer is None else UserType.from_model(load.officer)
+        return cls(officer=officer, open=load.open, overdue=load.overdue)
+
+
+@strawberry.type(
+    name="AgencyWorkload",
+    description="Open reports of an agency (ROUTED, ASSIGNED, ACCEPTED: not finally decided), counted now.",
 )
+class WorkloadType:
+    open: int = strawberry.field(description="All open reports.")
+    overdue: int = strawberry.field(description="Open reports past their due time without a first decision.")
+    by_status: list[StatusCountType] = strawberry.field(description="Open reports per status (zeros left out).")
+    by_officer: list[OfficerWorkloadType] = strawberry.field(
+        description="Open reports per assigned officer, busiest first; unassigned ones last with `officer: null`."
+    )
+
+    @classmethod
+    def from_workload(cls, workload: Workload) -> WorkloadType:
+        return cls(
+            open=workload.open,
+            overdue=workload.overdue,
+            by_status=[StatusCountType(status=status, count=count) for status, count in workload.by_status],
+            by_officer=[OfficerWorkloadType.from_load(load) for load in workload.by_officer],
+        )
 
 
 @strawberry.type(name="Agency", description="A body that receives reports, verifies them and answers the citizen.")
@@ -67,8 +105,8 @@ class AgencyType:
     @strawberry.field(
         description="Its officers and admins, by name. This agency's AGENCY_ADMIN and ADMINs; FORBIDDEN otherwise."
     )
-    async def staff(self, info: Info) -> list[Annotated[UserType, strawberry.lazy("schema.auth.types")]] | None:
-        from schema.auth.types import UserType
+    async def staff(self, info: Info) -> list[Annotated[UserType, USERS]] | None:
+        from schema.accounts.types import UserType
 
         rows = await info.context.loaders.agencies.staff.load((require_principal(info), self._id))
         return [UserType.from_model(user) for user in rows]
@@ -77,9 +115,7 @@ class AgencyType:
         description="Its open reports by status and by officer. This agency's AGENCY_ADMIN and ADMINs; FORBIDDEN "
         "otherwise."
     )
-    async def workload(self, info: Info) -> Annotated[WorkloadType, strawberry.lazy(VIEW_TYPES)] | None:
-        from schema.agencies.view_types import WorkloadType
-
+    async def workload(self, info: Info) -> WorkloadType | None:
         workload = await info.context.loaders.agencies.workload.load((require_principal(info), self._id))
         return WorkloadType.from_workload(workload)
 
@@ -92,7 +128,7 @@ class AgencyType:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
-    ) -> Annotated[ReportConnectionType, strawberry.lazy("schema.reports.types")] | None:
+    ) -> Annotated[ReportConnectionType, REPORTS] | None:
         from schema.reports.types import ReportConnectionType
 
         page = await agency_views.overdue_reports(require_principal(info), self._id, first, after)

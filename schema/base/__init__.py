@@ -1,1 +1,1 @@
-"""What every domain of the schema shares: scalars, error mapping, pagination, loaders, the Info type."""
+"""What every domain of the schema shares: scalars, enums, the error mapping, pagination."""

@@ -8,18 +8,11 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from models.enums import MediaKind, MediaStatus
 from models.media import Media
-from schema.base.info import Info
+from schema.base.enums import MediaKind, MediaStatus
+from schema.context import Info
 from services.media import access as media_access
 from services.media.upload import Upload
-
-MediaKindEnum = strawberry.enum(MediaKind, name="MediaKind", description="PHOTO (JPEG, PNG, WebP, HEIC) or VIDEO.")
-MediaStatusEnum = strawberry.enum(
-    MediaStatus,
-    name="MediaStatus",
-    description="PENDING: bytes not yet checked; READY: checked, usable in a report; REJECTED: refused, unusable.",
-)
 
 
 @strawberry.type(name="Media", description="A photo or video of evidence, checked before any report may use it.")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from models.enums import CategoryKind
+from schema.base.enums import CategoryKind
 from schema.reference.types import CategoryType, WardType
 from services.reference import queries as reference
 

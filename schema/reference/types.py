@@ -2,13 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from models.enums import CategoryKind, WardKind
 from models.reference import Category, Ward
-
-CategoryKindEnum = strawberry.enum(
-    CategoryKind, name="CategoryKind", description="VIOLATION: a traffic violation; INFRASTRUCTURE: a road fault."
-)
-WardKindEnum = strawberry.enum(WardKind, name="WardKind", description="WARD (phường) or COMMUNE (xã).")
+from schema.base.enums import CategoryKind, WardKind
 
 
 @strawberry.type(name="Ward", description="One of Hanoi's wards and communes since the July 2025 reorganisation.")

@@ -1,4 +1,5 @@
-"""Submitting and assigning reports. The rules are in `services.submission` and `services.workflow`."""
+"""Submitting, assigning and deciding reports. The rules are in `services.reports.submission` and
+`services.reports.workflow`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from schema.base.info import Info
-from schema.base.permissions import IsAgencyAdmin, IsCitizen, require_principal
-from schema.reports.inputs import SubmitReportInput
+from schema.context import Info
+from schema.permissions import IsAgencyAdmin, IsCitizen, IsStaff, require_principal
+from schema.reports.inputs import DecisionInput, SubmitReportInput
 from schema.reports.types import ReportType
 from services.reports import submission, workflow
 
@@ -56,4 +57,21 @@ class Mutation:
         reason: Annotated[str | None, strawberry.argument(description="Why; required for a transfer.")] = None,
     ) -> ReportType:
         report = await workflow.assign_report(require_principal(info), report_id, agency_id, officer_id, reason)
+        return ReportType.from_model(report)
+
+    @strawberry.mutation(
+        permission_classes=[IsStaff],
+        description=(
+            "Decide a report of your agency (OFFICER, AGENCY_ADMIN). ACCEPT or REJECT an open report; PENALIZE or "
+            "RESOLVE an accepted one; RESOLVE an open infrastructure report directly. Illegal moves are CONFLICT; "
+            "missing answers, fines or legal basis are BAD_USER_INPUT naming the field."
+        ),
+    )
+    async def decide_report(
+        self,
+        info: Info,
+        report_id: Annotated[strawberry.ID, strawberry.argument(description="The report.")],
+        input: Annotated[DecisionInput, strawberry.argument(description="The decision.")],
+    ) -> ReportType:
+        report = await workflow.decide_report(require_principal(info), report_id, input.to_draft())
         return ReportType.from_model(report)

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from schema.base.info import Info
-from schema.base.loaders import Loaders
-from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
+from schema.context import Info, Loaders
+from schema.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.types import ReportType
 from services.reports import subscriptions as live
 

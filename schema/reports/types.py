@@ -1,3 +1,5 @@
+"""Reports as frontends read them: where, what, who (as far as the caller may see), decisions and timeline."""
+
 from __future__ import annotations
 
 import uuid
@@ -8,36 +10,22 @@ import strawberry
 
 from auth.principal import Principal
 from core import clock
-from models.enums import Channel, ReportEventKind, ReportStatus
+from models.decisions import Decision
 from models.events import ReportEvent
 from models.reports import Report
 from models.users import User
+from schema.accounts.types import UserType
 from schema.agencies.types import AgencyType
-from schema.auth.types import UserType
-from schema.base.info import Info
+from schema.base.enums import Channel, DecisionOutcome, ReportEventKind, ReportStatus
 from schema.base.pagination import PageInfoType
-from schema.base.permissions import require_principal
-from schema.decisions.types import DecisionOutcome, DecisionType
+from schema.base.scalars import BigInt
+from schema.context import Info
 from schema.media.types import MediaType
+from schema.permissions import require_principal
 from schema.reference.types import CategoryType, WardType
 from services.common.pagination import Page
 from services.reports.scope import may_see_actor, may_see_internals, may_see_reporter
 from services.reports.status import is_overdue
-
-ReportStatusEnum = strawberry.enum(
-    ReportStatus,
-    name="ReportStatus",
-    description=(
-        "ROUTED: with an agency, nobody assigned; ASSIGNED: with an officer; ACCEPTED: sufficient basis to verify; "
-        "REJECTED: insufficient basis (final); PENALIZED: fined (final); RESOLVED: handled without a fine (final)."
-    ),
-)
-ChannelEnum = strawberry.enum(
-    Channel, name="Channel", description="Where a report came from: the Zalo mini-app, iHanoi, the hotline, the web."
-)
-ReportEventKindEnum = strawberry.enum(
-    ReportEventKind, name="ReportEventKind", description="What happened to a report at one point of its timeline."
-)
 
 
 @strawberry.type(name="ReportLocation", description="Where it happened.")
@@ -63,6 +51,35 @@ class ReporterType:
     @classmethod
     def from_model(cls, user: User) -> ReporterType:
         return cls(id=strawberry.ID(str(user.id)), full_name=user.full_name, phone=user.phone)
+
+
+@strawberry.type(name="Decision", description="One decision of the agency about a report, with its answer.")
+class DecisionType:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    outcome: DecisionOutcome = strawberry.field(description="What was decided.")
+    response_to_citizen: str = strawberry.field(description="The answer the citizen reads; empty on ACCEPT.")
+    fine_amount_vnd: BigInt | None = strawberry.field(description="The fine in whole đồng (PENALIZE only).")
+    vehicle_impounded: bool = strawberry.field(description="Whether the vehicle was impounded (PENALIZE only).")
+    legal_basis: str = strawberry.field(description="The legal text the penalty rests on (PENALIZE only).")
+    decided_at: datetime = strawberry.field(description="When it was decided.")
+    internal_note: strawberry.Private[str]
+
+    @strawberry.field(description="The officer's internal note; null for citizens.")
+    def note(self, info: Info) -> str | None:
+        return self.internal_note if may_see_internals(info.context.principal) else None
+
+    @classmethod
+    def from_model(cls, decision: Decision) -> DecisionType:
+        return cls(
+            id=strawberry.ID(str(decision.id)),
+            outcome=decision.outcome,
+            response_to_citizen=decision.response_to_citizen,
+            fine_amount_vnd=decision.fine_amount_vnd,
+            vehicle_impounded=decision.vehicle_impounded,
+            legal_basis=decision.legal_basis,
+            decided_at=decision.decided_at,
+            internal_note=decision.note,
+        )
 
 
 @strawberry.type(name="TimelineEvent", description="One change of a report: what, when, by whom.")

@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from schema.reports.types import Channel
+from schema.base.enums import Channel
 from services.statistics.figures import StatisticsFilter
 
 

@@ -7,23 +7,11 @@ from typing import Annotated, Any
 
 import strawberry
 
-from schema.base.info import Info
+from schema.base.enums import StatisticsAudience, StatisticsInterval
 from schema.base.scalars import BigInt
+from schema.context import Info
 from services.statistics import figures as statistics
-from services.statistics.figures import Audience, Bucket, Counters, Entry, ResponseTimes, Scope, Summary
-from services.statistics.sql import Interval
-
-StatisticsIntervalEnum = strawberry.enum(
-    Interval,
-    name="StatisticsInterval",
-    description="Time buckets in Hanoi time (UTC+7): calendar days, ISO weeks starting on Monday, months.",
-)
-StatisticsAudienceEnum = strawberry.enum(
-    Audience,
-    name="StatisticsAudience",
-    description="Whose figures these are: PUBLIC (the city's published figures, for citizens and anonymous "
-    "callers), CITY (admins), AGENCY (the caller's own agency, for its staff).",
-)
+from services.statistics.figures import Bucket, Counters, Entry, ResponseTimes, Scope, Summary
 
 
 @strawberry.interface(name="StatisticsCounters", description="The counters every level of `Statistics` carries.")
@@ -89,7 +77,7 @@ class ResponseTimesType:
     "agency's; admins the city's; citizens and anonymous callers the city's public figures.",
 )
 class StatisticsType(CountersType):
-    audience: Audience = strawberry.field(description="Whose figures these are.")
+    audience: StatisticsAudience = strawberry.field(description="Whose figures these are.")
     by_category: list[EntryType] = strawberry.field(description="Per category, most reports first.")
     by_agency: list[EntryType] = strawberry.field(description="Per handling agency (key: agency id).")
     by_ward: list[EntryType] = strawberry.field(description="Per ward or commune.")
@@ -119,8 +107,8 @@ class StatisticsType(CountersType):
         self,
         info: Info,
         interval: Annotated[
-            Interval, strawberry.argument(description="DAY, WEEK or MONTH, in Hanoi time.")
-        ] = Interval.MONTH,
+            StatisticsInterval, strawberry.argument(description="DAY, WEEK or MONTH, in Hanoi time.")
+        ] = StatisticsInterval.MONTH,
     ) -> list[BucketType]:
         return [BucketType.from_bucket(bucket) for bucket in await statistics.series(self.scope, interval)]
 

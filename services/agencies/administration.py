@@ -1,4 +1,4 @@
-"""Administration of agencies: creating, updating and deactivating them, what they cover, categories' service levels.
+"""Administration of agencies: creating, updating and deactivating them, and what they cover.
 
 Only admins change them. Every change is validated in full before anything is written, applied in one transaction
 together with its audit entry, and refused as a whole when any part is wrong. An update changes only what the input
@@ -28,7 +28,6 @@ from services.audit import log as audit
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TEXT_LIMITS = {"name": 200, "phone": 40, "email": 200, "address": 300}
-SERVICE_LEVEL_HOURS = (1, 24 * 365)
 
 
 class Keep(Enum):
@@ -140,25 +139,6 @@ async def update_agency(principal: Principal, agency_id: str, draft: AgencyDraft
         after = await snapshot(agency, connection)
         await audit.record(connection, principal, "AGENCY_UPDATED", "agency", str(agency.id), before, after)
     return agency
-
-
-async def set_category_service_level(principal: Principal, code: str, hours: int) -> Category:
-    """Applies to reports submitted from now on; reports already received keep the due time they were given."""
-    policies.require_admin(principal)
-    low, high = SERVICE_LEVEL_HOURS
-    if not low <= hours <= high:
-        raise InvalidInput(f"A service level is {low} to {high} hours.", field="hours")
-    category = await Category.get_or_none(code=code)
-    if category is None:
-        raise InvalidInput(f"There is no category {code!r}.", field="code")
-    async with in_transaction() as connection:
-        before = {"serviceLevelHours": category.service_level_hours}
-        category.service_level_hours = hours
-        await category.save(using_db=connection, update_fields=["service_level_hours"])
-        await audit.record(
-            connection, principal, "CATEGORY_SERVICE_LEVEL_SET", "category", code, before, {"serviceLevelHours": hours}
-        )
-    return category
 
 
 def _scalar_values(draft: AgencyDraft) -> dict[str, Any]:

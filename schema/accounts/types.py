@@ -5,21 +5,12 @@ from datetime import datetime
 
 import strawberry
 
-from models.enums import Role
 from models.users import User
 from schema.agencies.types import AgencyType
-from schema.base.info import Info
+from schema.base.enums import Role
+from schema.context import Info
 from services.accounts.otp import OtpRequest
 from services.accounts.sessions import Session
-
-RoleEnum = strawberry.enum(
-    Role,
-    name="Role",
-    description=(
-        "CITIZEN: signed in through Zalo or a phone code; OFFICER: staff of one agency; AGENCY_ADMIN: head of one "
-        "agency; ADMIN: city operator."
-    ),
-)
 
 
 @strawberry.type(name="User", description="A person who uses the system.")

@@ -9,8 +9,8 @@ from strawberry.permission import BasePermission
 
 from auth.principal import Principal
 from core.errors import Forbidden, Unauthenticated
-from models.enums import Role
-from schema.base.info import Info
+from schema.base.enums import Role
+from schema.context import Info
 from services.agencies import policies
 
 

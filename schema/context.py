@@ -1,9 +1,14 @@
-"""The typed context of one GraphQL request or websocket connection."""
+"""The typed context of one GraphQL request or websocket connection, and the bag of dataloaders it carries.
+
+Above the domains: it gathers each domain's loaders, and every resolver receives it as `Info`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
+import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -11,12 +16,24 @@ from starlette.websockets import WebSocket
 from auth.principal import Principal
 from auth.providers import Providers
 from auth.tokens import TokenCodec
-from schema.base.loaders import Loaders
+from schema.agencies.loaders import AgencyByIdLoader, AgencyLoaders
+from schema.media.loaders import MediaByIdLoader
+from schema.reports.loaders import ReportLoaders
 from services.accounts.rules import SignInRules
 from services.events.base import EventBus
 from services.handoff.links import HandoffRules
 from services.media.rules import MediaRules
 from services.media.storage import Storage
+
+
+class Loaders:
+    """A fresh one is built for every request, never shared between users."""
+
+    def __init__(self) -> None:
+        self.agency_by_id = AgencyByIdLoader()
+        self.agencies = AgencyLoaders()
+        self.media_by_id = MediaByIdLoader()
+        self.reports = ReportLoaders()
 
 
 @dataclass
@@ -34,3 +51,6 @@ class Context:
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)
+
+
+Info: TypeAlias = strawberry.Info[Context, None]

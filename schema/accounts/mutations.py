@@ -1,4 +1,5 @@
-"""Sign-in mutations: open, rotate and close sessions. None needs a token; each proves identity its own way."""
+"""Sign-in (open, rotate and close sessions: none needs a token, each proves identity its own way) and staff
+accounts (admins manage all staff, agency admins the officers of their own agency: checked in services)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import Annotated
 
 import strawberry
 
-from schema.auth.types import AuthPayload, OtpRequestType
-from schema.base.info import Info
-from services.accounts import otp, sessions, signin
+from schema.accounts.inputs import CreateStaffUserInput
+from schema.accounts.types import AuthPayload, OtpRequestType, UserType
+from schema.context import Info
+from schema.permissions import IsAgencyAdmin, require_principal
+from services.accounts import otp, sessions, signin, users
 
 
 def client_address(info: Info) -> str:
@@ -70,3 +73,28 @@ class Mutation:
         self, refresh_token: Annotated[str, strawberry.argument(description="Any refresh token of the session.")]
     ) -> bool:
         return await sessions.logout(refresh_token)
+
+    @strawberry.mutation(description="Create a staff or admin account.", permission_classes=[IsAgencyAdmin])
+    async def create_staff_user(
+        self, info: Info, input: Annotated[CreateStaffUserInput, strawberry.argument(description="The new account.")]
+    ) -> UserType:
+        user = await users.create_staff_user_as(
+            require_principal(info),
+            username=input.username,
+            password=input.password,
+            role=input.role,
+            agency_id=input.agency_id,
+            full_name=input.full_name,
+        )
+        return UserType.from_model(user)
+
+    @strawberry.mutation(
+        description="Deactivate (sessions end at once) or reactivate an account.", permission_classes=[IsAgencyAdmin]
+    )
+    async def set_user_active(
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The account.")],
+        active: Annotated[bool, strawberry.argument(description="False to deactivate, true to reactivate.")],
+    ) -> UserType:
+        return UserType.from_model(await users.set_user_active(require_principal(info), user_id, active))

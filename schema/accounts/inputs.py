@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models.enums import Role
+from schema.base.enums import Role
 
 
 @strawberry.input(name="CreateStaffUserInput", description="A new password account for staff or an administrator.")

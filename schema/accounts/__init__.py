@@ -1,0 +1,1 @@
+"""Accounts: sign-in, sessions, the signed-in user, and staff accounts."""

@@ -1,0 +1,29 @@
+"""The audit log (ADMIN)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from schema.audit.types import AuditEntryConnectionType
+from schema.context import Info
+from schema.permissions import IsAdmin, require_principal
+from services.audit import log
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[IsAdmin], description="Administrative changes, newest first (ADMIN).")
+    async def audit_log(
+        self,
+        info: Info,
+        entity: Annotated[
+            str | None, strawberry.argument(description="Only changes to agency, routing_rule or category.")
+        ] = None,
+        entity_id: Annotated[str | None, strawberry.argument(description="Only changes to this record.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> AuditEntryConnectionType:
+        page = await log.audit_log(require_principal(info), entity, entity_id, first, after)
+        return AuditEntryConnectionType.from_page(page)

@@ -1,1 +1,0 @@
-"""Sign-in, sessions and the signed-in user."""

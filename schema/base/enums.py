@@ -1,0 +1,54 @@
+"""Every enum of the contract, registered once here with its GraphQL name and description.
+
+Types, inputs and arguments import their enums from this module, never from `models` or `services`: strawberry
+fixes an enum's name and description the first time a type uses it, so this import is what guarantees that the
+registration below comes first.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeAlias
+
+import strawberry
+
+from models import enums
+from services.statistics import figures, sql
+
+AgencyKind: TypeAlias = enums.AgencyKind
+CategoryKind: TypeAlias = enums.CategoryKind
+Channel: TypeAlias = enums.Channel
+DecisionOutcome: TypeAlias = enums.DecisionOutcome
+MediaKind: TypeAlias = enums.MediaKind
+MediaStatus: TypeAlias = enums.MediaStatus
+ReportEventKind: TypeAlias = enums.ReportEventKind
+ReportStatus: TypeAlias = enums.ReportStatus
+Role: TypeAlias = enums.Role
+StatisticsAudience: TypeAlias = figures.Audience
+StatisticsInterval: TypeAlias = sql.Interval
+WardKind: TypeAlias = enums.WardKind
+
+DESCRIPTIONS: dict[type[Enum], str] = {
+    AgencyKind: "TRAFFIC_POLICE: the city traffic police and its teams; WARD_POLICE: police of a ward or commune; "
+    "INFRASTRUCTURE: road-infrastructure maintenance; WARD_COMMITTEE: a ward's people's committee; OTHER.",
+    CategoryKind: "VIOLATION: a traffic violation; INFRASTRUCTURE: a road fault.",
+    Channel: "Where a report came from: the Zalo mini-app, iHanoi, the hotline, the web.",
+    DecisionOutcome: "ACCEPT: sufficient basis to verify; REJECT: insufficient basis; PENALIZE: a violation record "
+    "and fine (after ACCEPT); RESOLVE: handled without a fine (an infrastructure fault fixed, say).",
+    MediaKind: "PHOTO (JPEG, PNG, WebP, HEIC) or VIDEO.",
+    MediaStatus: "PENDING: bytes not yet checked; READY: checked, usable in a report; REJECTED: refused, unusable.",
+    ReportEventKind: "What happened to a report at one point of its timeline.",
+    ReportStatus: "ROUTED: with an agency, nobody assigned; ASSIGNED: with an officer; ACCEPTED: sufficient basis to "
+    "verify; REJECTED: insufficient basis (final); PENALIZED: fined (final); RESOLVED: handled without a fine (final).",
+    Role: "CITIZEN: signed in through Zalo or a phone code; OFFICER: staff of one agency; AGENCY_ADMIN: head of one "
+    "agency; ADMIN: city operator.",
+    StatisticsAudience: "Whose figures these are: PUBLIC (the city's published figures, for citizens and anonymous "
+    "callers), CITY (admins), AGENCY (the caller's own agency, for its staff).",
+    StatisticsInterval: "Time buckets in Hanoi time (UTC+7): calendar days, ISO weeks starting on Monday, months.",
+    WardKind: "WARD (phường) or COMMUNE (xã).",
+}
+# The GraphQL name is the Python name, except where the service's own name is too general for the contract.
+NAMES: dict[type[Enum], str] = {StatisticsAudience: "StatisticsAudience", StatisticsInterval: "StatisticsInterval"}
+
+for _enum, _description in DESCRIPTIONS.items():
+    strawberry.enum(_enum, name=NAMES.get(_enum, _enum.__name__), description=_description)

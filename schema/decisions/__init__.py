@@ -1,1 +1,0 @@
-"""What agencies decide about reports."""
