@@ -22,12 +22,12 @@ def bearer_token(authorization: str | None) -> str | None:
 async def authenticate_token(codec: TokenCodec, token: str) -> Principal:
     claimed = codec.decode(token)
     user = await User.get_or_none(id=claimed.user_id)
-    if user is not None and user.merged_into_id is not None:  # type: ignore[attr-defined]
+    if user is not None and user.merged_into_id is not None:
         # Joined to another account (services.accounts): the token now acts for that one.
-        user = await User.get_or_none(id=user.merged_into_id)  # type: ignore[attr-defined]
+        user = await User.get_or_none(id=user.merged_into_id)
     if user is None or not user.is_active:
         raise Unauthenticated("This account can no longer sign in.", reason="inactive")
-    return Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)  # type: ignore[attr-defined]
+    return Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)
 
 
 async def authenticate_header(codec: TokenCodec, authorization: str | None) -> Principal | None:

@@ -61,7 +61,7 @@ async def prepare(settings: Settings, consoles: int) -> tuple[User, list[str], s
         for _ in range(consoles)
     ]
     citizen = await User.create(role=Role.CITIZEN, phone=f"09{uuid.uuid4().int % 10**8:08d}")
-    tokens = [codec.issue(Principal(u.id, u.role, u.agency_id)).token for u in officers]  # type: ignore[attr-defined]
+    tokens = [codec.issue(Principal(u.id, u.role, u.agency_id)).token for u in officers]
     citizen_token = codec.issue(Principal(citizen.id, citizen.role, None)).token
     return citizen, tokens, citizen_token
 

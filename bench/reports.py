@@ -65,7 +65,7 @@ async def run(name: str, database_url: str, submits: int, concurrency: int, list
         codec = token_codec(settings)
         citizens = [await User.create(role=Role.CITIZEN, phone=f"09{i:08d}") for i in range(concurrency)]
         officer = await User.create(role=Role.OFFICER, username="bench-officer", agency=await Agency.get(code="PC08"))
-        tokens = {u.id: codec.issue(Principal(u.id, u.role, u.agency_id)).token for u in [*citizens, officer]}  # type: ignore[attr-defined]
+        tokens = {u.id: codec.issue(Principal(u.id, u.role, u.agency_id)).token for u in [*citizens, officer]}
         app = create_app(settings)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             started = time.perf_counter()

@@ -22,6 +22,7 @@ class Agency(Model):
     parent: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: uuid.UUID | None
     phone = fields.CharField(max_length=40, default="")
     email = fields.CharField(max_length=200, default="")
     address = fields.CharField(max_length=300, default="")
@@ -50,13 +51,16 @@ class RoutingRule(Model):
     category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="routing_rules", null=True
     )
+    category_id: str | None
     category_kind = fields.CharEnumField(CategoryKind, max_length=20, null=True)
     ward: fields.ForeignKeyNullableRelation[Ward] = fields.ForeignKeyField(
         "models.Ward", related_name="routing_rules", null=True
     )
+    ward_id: str | None
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="routing_rules", on_delete=fields.RESTRICT
     )
+    agency_id: uuid.UUID
     priority = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

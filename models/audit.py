@@ -19,6 +19,7 @@ class AuditEntry(Model):
     actor: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="audit_entries", on_delete=fields.RESTRICT
     )
+    actor_id: uuid.UUID
     action = fields.CharField(max_length=40, db_index=True)
     entity = fields.CharField(max_length=40)
     entity_id = fields.CharField(max_length=64)

@@ -20,6 +20,7 @@ class Decision(Model):
     report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
         "models.Report", related_name="decisions", on_delete=fields.CASCADE, db_index=True
     )
+    report_id: uuid.UUID
     outcome = fields.CharEnumField(DecisionOutcome, max_length=10, db_index=True)
     note = fields.TextField(default="")
     response_to_citizen = fields.TextField(default="")
@@ -29,6 +30,7 @@ class Decision(Model):
     decided_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="decisions", on_delete=fields.RESTRICT
     )
+    decided_by_id: uuid.UUID
     decided_at = fields.DatetimeField(db_index=True)
 
     class Meta:

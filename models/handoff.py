@@ -19,6 +19,7 @@ class Handoff(Model):
     creator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="handoffs_created", on_delete=fields.CASCADE
     )
+    creator_id: uuid.UUID
     draft: dict = fields.JSONField()
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -27,6 +28,7 @@ class Handoff(Model):
     redeemed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="handoffs_redeemed", null=True, on_delete=fields.SET_NULL
     )
+    redeemed_by_id: uuid.UUID | None
 
     class Meta:
         table = "handoff"

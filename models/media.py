@@ -20,9 +20,11 @@ class Media(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="media", on_delete=fields.CASCADE
     )
+    owner_id: uuid.UUID
     report: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
         "models.Report", related_name="media", null=True, on_delete=fields.SET_NULL
     )
+    report_id: uuid.UUID | None
     kind = fields.CharEnumField(MediaKind, max_length=10)
     status = fields.CharEnumField(MediaStatus, max_length=10, default=MediaStatus.PENDING, db_index=True)
     content_type = fields.CharField(max_length=100)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -21,11 +22,13 @@ class Notification(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     channel = fields.CharEnumField(Channel, max_length=10)
     recipient = fields.CharField(max_length=128)
     report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
         "models.Report", related_name="notifications", on_delete=fields.CASCADE
     )
+    report_id: uuid.UUID
     kind = fields.CharField(max_length=30)
     payload: dict = fields.JSONField()
     status = fields.CharEnumField(NotificationStatus, max_length=10, default=NotificationStatus.PENDING)

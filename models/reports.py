@@ -23,6 +23,7 @@ class Report(Model):
     category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="reports", on_delete=fields.RESTRICT
     )
+    category_id: str
     description = fields.TextField()
     occurred_at = fields.DatetimeField()
     submitted_at = fields.DatetimeField(db_index=True)
@@ -33,23 +34,29 @@ class Report(Model):
     ward: fields.ForeignKeyRelation[Ward] = fields.ForeignKeyField(
         "models.Ward", related_name="reports", on_delete=fields.RESTRICT
     )
+    ward_id: str
     plate_number = fields.CharField(max_length=20, null=True, db_index=True)
     channel = fields.CharEnumField(Channel, max_length=10, db_index=True)
     reporter: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="reports", on_delete=fields.RESTRICT
     )
+    reporter_id: uuid.UUID
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="reports", on_delete=fields.RESTRICT
     )
+    agency_id: uuid.UUID
     assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="assigned_reports", null=True, on_delete=fields.SET_NULL
     )
+    assignee_id: uuid.UUID | None
     routing_rule: fields.ForeignKeyNullableRelation[RoutingRule] = fields.ForeignKeyField(
         "models.RoutingRule", related_name="reports", null=True, on_delete=fields.SET_NULL
     )
+    routing_rule_id: uuid.UUID | None
     duplicate_of: fields.ForeignKeyNullableRelation[Report] = fields.ForeignKeyField(
         "models.Report", related_name="possible_duplicates", null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    duplicate_of_id: uuid.UUID | None
     due_at = fields.DatetimeField(null=True)
     accepted_at = fields.DatetimeField(null=True)
     first_decided_at = fields.DatetimeField(null=True)
@@ -69,11 +76,13 @@ class IdempotencyKey(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="idempotency_keys", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     key = fields.CharField(max_length=100)
     request_hash = fields.CharField(max_length=64)
     report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
         "models.Report", related_name="idempotency_keys", on_delete=fields.CASCADE
     )
+    report_id: uuid.UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -20,6 +20,7 @@ class User(Model):
     agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
+    agency_id: uuid.UUID | None
     username = fields.CharField(max_length=80, unique=True, null=True)
     password_hash = fields.CharField(max_length=200, null=True)
     full_name = fields.CharField(max_length=200, default="")
@@ -32,6 +33,7 @@ class User(Model):
     merged_into: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="merged_accounts", null=True, on_delete=fields.SET_NULL
     )
+    merged_into_id: uuid.UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -46,6 +48,7 @@ class Identity(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="identities", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     provider = fields.CharEnumField(IdentityProvider, max_length=20)
     subject = fields.CharField(max_length=128)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -62,6 +65,7 @@ class RefreshToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     family = fields.UUIDField(db_index=True)
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -56,7 +56,7 @@ async def test_admin_creates_an_agency_with_wards_categories_and_parent(
     assert {"code": "CA-NEW-01"} in parent["children"]
     entry = await AuditEntry.get(entity="agency", entity_id=created["id"])
     assert entry.action == "AGENCY_CREATED"
-    assert entry.actor_id == admin.user.id  # type: ignore[attr-defined]
+    assert entry.actor_id == admin.user.id
     assert entry.before is None
     assert entry.after is not None
     assert entry.after["wardCodes"] == ["00004", "00070"]
@@ -130,7 +130,7 @@ async def test_parent_cycles_are_refused(client: httpx.AsyncClient, admin: Calle
         body = await gql(client, UPDATE_AGENCY, {"id": top["id"], "input": {"parentId": parent}}, admin.token)
         assert error_codes(body) == ["BAD_USER_INPUT"]
         assert field_of(body) == "input.parentId"
-    assert (await Agency.get(id=top["id"])).parent_id is None  # type: ignore[attr-defined]
+    assert (await Agency.get(id=top["id"])).parent_id is None
 
 
 async def test_an_agency_that_rules_use_cannot_be_deactivated_or_lose_their_ward_or_category(

@@ -47,14 +47,14 @@ async def test_demo_stories_follow_the_workflow() -> None:
     ranges = {row["code"]: row.get("fineRangesVnd") for row in load_data("categories.json")}
     decisions: dict[Any, list[Decision]] = {}
     for decision in await Decision.all().order_by("decided_at"):
-        decisions.setdefault(decision.report_id, []).append(decision)  # type: ignore[attr-defined]
+        decisions.setdefault(decision.report_id, []).append(decision)
     reports = await Report.all()
     assert len(reports) == SMALL.reports
     for report in reports:
-        status = ReportStatus.ASSIGNED if report.assignee_id is not None else ReportStatus.ROUTED  # type: ignore[attr-defined]
+        status = ReportStatus.ASSIGNED if report.assignee_id is not None else ReportStatus.ROUTED
         steps = decisions.get(report.id, [])
         for decision in steps:
-            status = workflow.next_status(status, decision.outcome, kinds[report.category_id])  # type: ignore[attr-defined]
+            status = workflow.next_status(status, decision.outcome, kinds[report.category_id])
             assert decision.decided_at >= report.submitted_at
         assert status is report.status
         assert (report.accepted_at is not None) == any(d.outcome.value == "ACCEPT" for d in steps)

@@ -50,7 +50,7 @@ async def test_sessions_and_retry_keys_follow_the_joined_account(
     keys = await IdempotencyKey.filter(user_id=zalo.user.id).order_by("key").values_list("key", "report_id")
     assert keys == [("city-only", theirs.id), ("same-key", ours.id)]
     absorbed = await User.get(id=city.user.id)
-    assert (absorbed.is_active, absorbed.merged_into_id) == (False, zalo.user.id)  # type: ignore[attr-defined]
+    assert (absorbed.is_active, absorbed.merged_into_id) == (False, zalo.user.id)
     assert (await User.get(id=zalo.user.id)).phone == "+84922000001"
 
 
@@ -76,5 +76,5 @@ async def test_a_deactivated_creator_is_never_joined(client: httpx.AsyncClient) 
     body = await redeem(client, city, token)
     assert error_codes(body) == ["CONFLICT"]
     assert body["errors"][0]["extensions"]["reason"] == "account_unavailable"
-    assert (await User.get(id=city.user.id)).merged_into_id is None  # type: ignore[attr-defined]
+    assert (await User.get(id=city.user.id)).merged_into_id is None
     assert (await Handoff.get()).redeemed_at is None, "the refused redemption was rolled back whole"

@@ -90,11 +90,11 @@ async def test_from_zalo_to_the_city_app_and_back(
     assert same_person == {str(zalo.user.id)}
     assert (await zalo_login(client, "zl-flow-1"))["user"]["id"] == str(zalo.user.id)
     phone_identity = await Identity.get(provider=IdentityProvider.PHONE)
-    assert phone_identity.user_id == zalo.user.id  # type: ignore[attr-defined]
+    assert phone_identity.user_id == zalo.user.id
 
     only_data(await decide(client, officer, report["id"], outcome="REJECT", responseToCitizen=ANSWER))
     queued = await Notification.all()
-    assert [(n.recipient, n.status, str(n.report_id)) for n in queued] == [  # type: ignore[attr-defined]
+    assert [(n.recipient, n.status, str(n.report_id)) for n in queued] == [
         ("zl-flow-1", NotificationStatus.PENDING, report["id"])
     ]
     sender = notifier(settings)

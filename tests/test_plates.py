@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InvalidInput
-from services.reports.plates import normalize_plate
+from services.reports.plates import normalise_plate
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ from services.reports.plates import normalize_plate
     ],
 )
 def test_spellings_become_one_canonical_form(raw: str, canonical: str) -> None:
-    assert normalize_plate(raw) == canonical
+    assert normalise_plate(raw) == canonical
 
 
 @pytest.mark.parametrize(
@@ -32,5 +32,5 @@ def test_spellings_become_one_canonical_form(raw: str, canonical: str) -> None:
 )
 def test_garbage_is_refused_naming_the_field(raw: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        normalize_plate(raw, field="input.plateNumber")
+        normalise_plate(raw, field="input.plateNumber")
     assert refused.value.extensions == {"field": "input.plateNumber"}

@@ -166,7 +166,7 @@ async def test_filters(client: httpx.AsyncClient, citizen: Caller, admin: Caller
     ]
     for condition, expected in cases:
         found = ids(await gql(client, REPORT_IDS, {"filter": condition}, admin.token))
-        assert found == [str(r.id) for r in expected], condition  # type: ignore[attr-defined]
+        assert found == [str(r.id) for r in expected], condition
     body = await gql(client, REPORT_IDS, {"filter": {"plateNumber": "nonsense"}}, admin.token)
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == "filter.plateNumber"

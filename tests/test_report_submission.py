@@ -39,7 +39,7 @@ async def test_citizen_submits_with_media_and_it_is_routed_at_once(client: httpx
     assert datetime.fromisoformat(report["dueAt"]) - submitted_at == timedelta(hours=120)
     assert report["overdue"] is False
     stored = await Report.get(id=report["id"])
-    assert stored.routing_rule_id is not None  # type: ignore[attr-defined]
+    assert stored.routing_rule_id is not None
     assert await Media.filter(report_id=stored.id).count() == 2
 
 
@@ -144,7 +144,7 @@ async def test_media_must_be_checked_free_and_ones_own(
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == "mediaIds"
     assert await Report.all().count() == reports_before
-    assert (await Media.get(id=free.id)).report_id is None  # type: ignore[attr-defined]
+    assert (await Media.get(id=free.id)).report_id is None
 
 
 async def test_only_signed_in_citizens_submit(

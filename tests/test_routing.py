@@ -24,7 +24,7 @@ async def test_seeded_rules_send_reports_where_the_city_wants_them() -> None:
 async def test_reason_says_which_rule_and_why() -> None:
     route = await resolve_route(await Category.get(code="ILLEGAL_PARKING"), "00070")
     assert route is not None
-    assert route.rule.ward_id == "00070"  # type: ignore[attr-defined]
+    assert route.rule.ward_id == "00070"
     assert "CA-00070" in route.reason
     assert "this category in this ward" in route.reason
 

@@ -111,7 +111,7 @@ async def test_a_second_rule_of_the_same_scope_is_a_conflict(client: httpx.Async
     own = await set_rule(client, admin, agencyId=agency["id"], categoryKind="VIOLATION", wardCode="00004")
     moved = {**seeded, "id": own["id"], "categoryCode": None, "categoryKind": "VIOLATION", "wardCode": None}
     assert error_codes(await gql(client, SET_RULE, {"input": moved}, admin.token)) == ["CONFLICT"]
-    assert (await RoutingRule.get(id=own["id"])).ward_id == "00004"  # type: ignore[attr-defined]
+    assert (await RoutingRule.get(id=own["id"])).ward_id == "00004"
 
 
 async def test_the_city_level_rule_of_a_kind_cannot_be_removed(client: httpx.AsyncClient, admin: Caller) -> None:

@@ -39,7 +39,7 @@ async def test_every_ward_has_a_route_for_every_category() -> None:
     parking_rules = await RoutingRule.filter(category_id="ILLEGAL_PARKING").prefetch_related("agency")
     assert len(parking_rules) == await Ward.all().count()
     assert all(r.agency.kind is AgencyKind.WARD_POLICE for r in parking_rules)
-    assert all(r.agency.code == f"CA-{r.ward_id}" for r in parking_rules)  # type: ignore[attr-defined]
+    assert all(r.agency.code == f"CA-{r.ward_id}" for r in parking_rules)
 
 
 async def test_ward_agencies_cover_their_ward_and_handle_their_categories() -> None:
@@ -54,7 +54,7 @@ async def test_ward_agencies_cover_their_ward_and_handle_their_categories() -> N
 
 async def test_a_deleted_seeded_rule_stays_deleted() -> None:
     rule = await RoutingRule.get(category_id="NO_HELMET", ward_id="00070")
-    values = {"category_id": rule.category_id, "ward_id": rule.ward_id, "agency_id": rule.agency_id}  # type: ignore[attr-defined]
+    values = {"category_id": rule.category_id, "ward_id": rule.ward_id, "agency_id": rule.agency_id}
     await rule.delete()
     try:
         await seed_reference_data()

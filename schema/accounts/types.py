@@ -37,7 +37,7 @@ class UserType:
             full_name=user.full_name,
             username=user.username,
             active=user.is_active,
-            agency_id=user.agency_id,  # type: ignore[attr-defined]
+            agency_id=user.agency_id,
         )
 
 

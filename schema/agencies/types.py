@@ -149,5 +149,5 @@ class AgencyType:
             phone=agency.phone,
             email=agency.email,
             address=agency.address,
-            parent_id=agency.parent_id,  # type: ignore[attr-defined]
+            parent_id=agency.parent_id,
         )

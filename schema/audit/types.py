@@ -45,7 +45,7 @@ class AuditEntryType:
             before=None if entry.before is None else JSON(entry.before),
             after=None if entry.after is None else JSON(entry.after),
             at=entry.at,
-            actor_id=entry.actor_id,  # type: ignore[attr-defined]
+            actor_id=entry.actor_id,
         )
 
 

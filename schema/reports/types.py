@@ -106,7 +106,7 @@ class TimelineEventType:
             at=event.at,
             outcome=DecisionOutcome(outcome) if outcome else None,
             reason=data.get("reason"),
-            actor_id=event.actor_id,  # type: ignore[attr-defined]
+            actor_id=event.actor_id,
         )
 
 
@@ -199,17 +199,17 @@ class ReportType:
                 latitude=report.latitude,
                 longitude=report.longitude,
                 address=report.address,
-                ward_code=report.ward_id,  # type: ignore[attr-defined]
+                ward_code=report.ward_id,
             ),
             plate_number=report.plate_number,
             channel=report.channel,
             due_at=report.due_at,
             overdue=is_overdue(report, now),
-            category_code=report.category_id,  # type: ignore[attr-defined]
-            agency_id=report.agency_id,  # type: ignore[attr-defined]
-            assignee_id=report.assignee_id,  # type: ignore[attr-defined]
-            reporter_id=report.reporter_id,  # type: ignore[attr-defined]
-            duplicate_of_id=report.duplicate_of_id,  # type: ignore[attr-defined]
+            category_code=report.category_id,
+            agency_id=report.agency_id,
+            assignee_id=report.assignee_id,
+            reporter_id=report.reporter_id,
+            duplicate_of_id=report.duplicate_of_id,
         )
 
 

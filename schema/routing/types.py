@@ -55,13 +55,13 @@ class RoutingRuleType:
     def from_model(cls, rule: RoutingRule) -> RoutingRuleType:
         return cls(
             id=strawberry.ID(str(rule.id)),
-            category_code=rule.category_id,  # type: ignore[attr-defined]
+            category_code=rule.category_id,
             category_kind=rule.category_kind,
-            ward_code=rule.ward_id,  # type: ignore[attr-defined]
+            ward_code=rule.ward_id,
             priority=rule.priority,
             specificity=specificity(rule),
             updated_at=rule.updated_at,
-            agency_id=rule.agency_id,  # type: ignore[attr-defined]
+            agency_id=rule.agency_id,
         )
 
 

@@ -51,7 +51,7 @@ async def join_accounts(connection: BaseDBAsyncClient, keep_id: uuid.UUID, absor
 
 
 def _joinable(user: User) -> bool:
-    return user.role is Role.CITIZEN and user.is_active and user.merged_into_id is None  # type: ignore[attr-defined]
+    return user.role is Role.CITIZEN and user.is_active and user.merged_into_id is None
 
 
 async def _move_owned_rows(connection: BaseDBAsyncClient, keep_id: uuid.UUID, absorb_id: uuid.UUID) -> None:

@@ -49,7 +49,7 @@ def _ended(reason: str) -> Unauthenticated:
 
 
 def _issue(codec: TokenCodec, user: User, refresh_token: str) -> Session:
-    principal = Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)  # type: ignore[attr-defined]
+    principal = Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)
     access = codec.issue(principal)
     return Session(access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in, user=user)
 
@@ -80,7 +80,7 @@ async def refresh_session(rules: SignInRules, codec: TokenCodec, refresh_token: 
         )
         if claimed:
             await RefreshToken.create(
-                user_id=link.user_id,  # type: ignore[attr-defined]
+                user_id=link.user_id,
                 family=link.family,
                 token_hash=token_hash(successor),
                 expires_at=now + timedelta(seconds=rules.refresh_token_ttl_seconds),

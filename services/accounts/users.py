@@ -96,7 +96,7 @@ async def set_user_active(actor: Principal, user_id: str, active: bool) -> User:
         raise NotFound("No such user.", field="userId")
     if target.id == actor.user_id:
         raise Forbidden("You cannot change your own account's status.")
-    policies.require_staff_manager(actor, target.agency_id, target.role)  # type: ignore[attr-defined]
+    policies.require_staff_manager(actor, target.agency_id, target.role)
     target.is_active = active
     if active:
         target.failed_login_count = 0

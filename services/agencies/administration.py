@@ -61,7 +61,7 @@ async def snapshot(agency: Agency, connection: BaseDBAsyncClient) -> dict[str, A
         "code": agency.code,
         "name": agency.name,
         "kind": agency.kind.value,
-        "parentId": str(agency.parent_id) if agency.parent_id else None,  # type: ignore[attr-defined]
+        "parentId": str(agency.parent_id) if agency.parent_id else None,
         "wardCodes": sorted(str(code) for code in wards),
         "categoryCodes": sorted(str(code) for code in categories),
         "active": agency.active,
@@ -180,7 +180,7 @@ async def _parent(parent_id: str | None, agency_id: Any) -> Agency | None:
             raise InvalidInput("An agency cannot be placed under itself or its own sub-agency.", field="input.parentId")
         seen.add(ancestor)
         above = await Agency.get_or_none(id=ancestor)
-        ancestor = None if above is None else above.parent_id  # type: ignore[attr-defined]
+        ancestor = None if above is None else above.parent_id
     return parent
 
 

@@ -51,10 +51,10 @@ class Workload:
 
 async def staff_by_agencies(keys: Sequence[ScopedAgencyKey]) -> list[list[User] | Forbidden]:
     allowed = [agency_id for principal, agency_id in keys if policies.may_manage_agency(principal, agency_id)]
-    by_agency: dict[uuid.UUID, list[User]] = defaultdict(list)
+    by_agency: dict[uuid.UUID | None, list[User]] = defaultdict(list)
     if allowed:
         for user in await User.filter(agency_id__in=allowed).order_by("full_name", "id"):
-            by_agency[user.agency_id].append(user)  # type: ignore[attr-defined]
+            by_agency[user.agency_id].append(user)
     return [_allowed_or_forbidden(principal, agency_id, by_agency[agency_id]) for principal, agency_id in keys]
 
 
@@ -82,9 +82,9 @@ async def overdue_reports(
 
 
 async def children_by_agencies(ids: Sequence[uuid.UUID]) -> list[list[Agency]]:
-    by_parent: dict[uuid.UUID, list[Agency]] = defaultdict(list)
+    by_parent: dict[uuid.UUID | None, list[Agency]] = defaultdict(list)
     for agency in await Agency.filter(parent_id__in=list(set(ids))):
-        by_parent[agency.parent_id].append(agency)  # type: ignore[attr-defined]
+        by_parent[agency.parent_id].append(agency)
     return [by_parent[agency_id] for agency_id in ids]
 
 

@@ -99,7 +99,7 @@ class DemoWriter:
         time instead (auto_now), so it is set again here, by primary key."""
         last: dict[uuid.UUID, datetime] = {}
         for event in self.events:
-            last[event.report_id] = max(event.at, last.get(event.report_id, event.at))  # type: ignore[attr-defined]
+            last[event.report_id] = max(event.at, last.get(event.report_id, event.at))
         dialect = dialect_of(connection)
         update = Statement("UPDATE report SET updated_at = ? WHERE id = ?").numbered(dialect)
         rows = [[at, str(key) if dialect == "sqlite" else key] for key, at in last.items()]

@@ -14,7 +14,7 @@ from core.ids import parse_uuid
 from models.reference import Category
 from services.reference import geo
 from services.reports.drafts import ADDRESS_MAX, CLOCK_SKEW, DESCRIPTION_MAX, MEDIA_MAX, LocationDraft
-from services.reports.plates import normalize_plate
+from services.reports.plates import normalise_plate
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ async def clean_draft(draft: DraftInput, *, now: datetime) -> dict[str, Any]:
     if draft.location is not None:
         clean["location"] = _location(draft.location)
     if draft.plate_number and draft.plate_number.strip():
-        clean["plateNumber"] = normalize_plate(draft.plate_number.strip(), field="draft.plateNumber")
+        clean["plateNumber"] = normalise_plate(draft.plate_number.strip(), field="draft.plateNumber")
     media_ids = {parse_uuid(raw) for raw in draft.media_ids}
     if None in media_ids:
         raise InvalidInput("Some media ids are not ids of your unused uploads.", field="draft.mediaIds")

@@ -108,8 +108,8 @@ async def redeem_handoff(principal: Principal, token: str, now: datetime | None 
         )
         if taken != 1:
             raise Conflict("This link was already used.", field="token", reason="already_redeemed")
-        creator = await User.get(id=handoff.creator_id, using_db=connection)  # type: ignore[attr-defined]
-        keep_id: uuid.UUID = creator.merged_into_id or creator.id  # type: ignore[attr-defined]
+        creator = await User.get(id=handoff.creator_id, using_db=connection)
+        keep_id: uuid.UUID = creator.merged_into_id or creator.id
         if keep_id != principal.user_id:
             await join_accounts(connection, keep_id, principal.user_id)
     draft: dict[str, Any] = handoff.draft

@@ -15,8 +15,6 @@ from tortoise.expressions import Q
 
 from auth.principal import Principal
 from core import clock
-from core.errors import NotFound
-from core.ids import parse_uuid
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
 from services.agencies import policies
@@ -32,15 +30,6 @@ def visible_media_q(principal: Principal) -> Q:
     if policies.is_admin(principal):
         return Q()
     return Q(owner_id=principal.user_id) | (Q(report_id__isnull=False) & visible_q(principal, "report__"))
-
-
-async def get_media(principal: Principal, media_id: str) -> Media:
-    """One media item the caller may see; an invisible one is as not found as a missing one."""
-    parsed = parse_uuid(media_id)
-    media = None if parsed is None else await Media.filter(visible_media_q(principal), id=parsed).first()
-    if media is None:
-        raise NotFound("No such media.", field="id")
-    return media
 
 
 async def media_by_ids(keys: Sequence[tuple[Principal | None, uuid.UUID]]) -> list[Media | None]:

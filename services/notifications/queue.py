@@ -31,7 +31,7 @@ async def queue_decision(
     now: datetime,
 ) -> int:
     """One notification per Zalo identity of the reporter (none for a citizen known only by phone); returns how many."""
-    reporter_id = report.reporter_id  # type: ignore[attr-defined]
+    reporter_id = report.reporter_id
     subjects = (
         await Identity.filter(user_id=reporter_id, provider=IdentityProvider.ZALO)
         .using_db(connection)

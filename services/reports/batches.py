@@ -80,7 +80,7 @@ async def wards_by_codes(codes: Sequence[str]) -> list[Ward | None]:
 
 
 def _grouped(keys: Sequence[ScopedKey], rows: list[T]) -> list[list[T]]:
-    by_report: dict[uuid.UUID, list[T]] = defaultdict(list)
+    by_report: dict[uuid.UUID | None, list[T]] = defaultdict(list)
     for row in rows:
-        by_report[row.report_id].append(row)  # type: ignore[attr-defined]
+        by_report[row.report_id].append(row)
     return [by_report.get(key, []) for _, key in keys]

@@ -89,22 +89,22 @@ async def attach_and_record(
     """Claim the media with one conditional update (so two reports can never share one photo), then the timeline."""
     await _claim_media(connection, reporter_id, clean.media_ids, report.id)
     await timeline.record(connection, report.id, ReportEventKind.SUBMITTED, now, reporter_id, channel=report.channel)
-    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, reporter_id)  # type: ignore[attr-defined]
+    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, reporter_id)
     await timeline.record(
         connection,
         report.id,
         ReportEventKind.ROUTED,
         now,
-        agencyId=str(report.agency_id),  # type: ignore[attr-defined]
+        agencyId=str(report.agency_id),
         reason=route.reason,
     )
-    if report.duplicate_of_id is not None:  # type: ignore[attr-defined]
+    if report.duplicate_of_id is not None:
         await timeline.record(
             connection,
             report.id,
             ReportEventKind.DUPLICATE_FLAGGED,
             now,
-            duplicateOf=str(report.duplicate_of_id),  # type: ignore[attr-defined]
+            duplicateOf=str(report.duplicate_of_id),
         )
 
 
@@ -120,7 +120,7 @@ async def _claim_media(
             raise InvalidInput(f"Media {media_id} is not one of your uploads.", field="mediaIds")
         if media.status is not MediaStatus.READY:
             raise InvalidInput(f"Media {media_id} has not passed its checks.", field="mediaIds")
-        if media.report_id is not None:  # type: ignore[attr-defined]
+        if media.report_id is not None:
             raise InvalidInput(f"Media {media_id} already belongs to a report.", field="mediaIds")
     claimed = (
         await Media.filter(id__in=media_ids, owner_id=owner_id, status=MediaStatus.READY, report_id=None)
@@ -152,5 +152,5 @@ async def _earliest_duplicate(connection: BaseDBAsyncClient, clean: CleanReport)
             geo.distance_m(clean.latitude, clean.longitude, candidate.latitude, candidate.longitude)
             <= DUPLICATE_DISTANCE_M
         ):
-            return candidate.duplicate_of_id or candidate.id  # type: ignore[attr-defined]
+            return candidate.duplicate_of_id or candidate.id
     return None

@@ -49,7 +49,7 @@ async def find_replay(user_id: uuid.UUID, key: str, request_hash: str) -> uuid.U
             "This idempotency key was already used for a different report; use a new key for a new report.",
             field="idempotencyKey",
         )
-    return bound.report_id  # type: ignore[attr-defined]
+    return bound.report_id
 
 
 async def bind(

@@ -21,7 +21,7 @@ COMPACT = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2})(\d{4,6})$")
 MIN_PROVINCE = 11
 
 
-def normalize_plate(raw: str, *, field: str = "plateNumber") -> str:
+def normalise_plate(raw: str, *, field: str = "plateNumber") -> str:
     """The canonical form of a plate, or `InvalidInput` naming `field` when it is not a Vietnamese plate."""
     text = " ".join(raw.upper().split())
     parts = _split(text)

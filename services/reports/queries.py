@@ -21,7 +21,7 @@ from models.enums import Channel, ReportStatus
 from models.reports import Report
 from services.agencies import policies
 from services.common.pagination import Page, keyset_page
-from services.reports.plates import normalize_plate
+from services.reports.plates import normalise_plate
 from services.reports.scope import visible_q
 from services.reports.status import overdue_q
 
@@ -78,7 +78,7 @@ def _filter_q(report_filter: ReportFilter, now: datetime) -> Q:
     if report_filter.updated_since is not None:
         conditions["updated_at__gte"] = report_filter.updated_since
     if report_filter.plate_number:
-        conditions["plate_number"] = normalize_plate(report_filter.plate_number, field="filter.plateNumber")
+        conditions["plate_number"] = normalise_plate(report_filter.plate_number, field="filter.plateNumber")
     query = Q(**conditions)
     if report_filter.overdue is not None:
         late = overdue_q(now)

@@ -34,7 +34,7 @@ from services.reports.drafts import (
     LocationDraft,
     ReportDraft,
 )
-from services.reports.plates import normalize_plate
+from services.reports.plates import normalise_plate
 
 CITIZEN_CHANNELS = frozenset({Channel.ZALO, Channel.IHANOI, Channel.WEB})
 
@@ -94,7 +94,7 @@ async def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> C
         address=address,
         ward_code=ward_code,
         channel=draft.channel,
-        plate_number=normalize_plate(plate) if plate else None,
+        plate_number=normalise_plate(plate) if plate else None,
         media_ids=media_ids,
     )
 

@@ -79,7 +79,7 @@ async def decide_report(
     policies.require(policies.may_decide(principal), "Only the staff of the agency handling a report decide it.")
     now = now or clock.now()
     report = await get_visible(principal, report_id)
-    category = await Category.get(code=report.category_id)  # type: ignore[attr-defined]
+    category = await Category.get(code=report.category_id)
     status = next_status(report.status, draft.outcome, category.kind)
     _check_decision(draft, final=status in FINAL)
     changes: dict[str, Any] = {"status": status, "updated_at": now, "first_decided_at": report.first_decided_at or now}
@@ -106,7 +106,7 @@ async def decide_report(
         await timeline.record(
             connection, report.id, ReportEventKind.DECIDED, now, principal.user_id, outcome=draft.outcome.value
         )
-        await outbox.record(connection, OutboxKind.UPDATED, report.id, report.agency_id, report.reporter_id)  # type: ignore[attr-defined]
+        await outbox.record(connection, OutboxKind.UPDATED, report.id, report.agency_id, report.reporter_id)
         await queue_decision(connection, report, draft.outcome, status, draft.response_to_citizen.strip(), now)
     return await Report.get(id=report.id)
 
@@ -140,8 +140,8 @@ async def assign_report(
     now = now or clock.now()
     report = await get_visible(principal, report_id)
     target = await _target_agency(agency_id) if agency_id is not None else None
-    transfer = target is not None and target.id != report.agency_id  # type: ignore[attr-defined]
-    agency_after: uuid.UUID = target.id if target is not None else report.agency_id  # type: ignore[attr-defined]
+    transfer = target is not None and target.id != report.agency_id
+    agency_after: uuid.UUID = target.id if target is not None else report.agency_id
     why = (reason or "").strip()
     if transfer:
         if report.status not in UNDECIDED:
@@ -161,11 +161,11 @@ async def assign_report(
     elif status is ReportStatus.ROUTED:
         status = ReportStatus.ASSIGNED
     changes = {"status": status, "agency_id": agency_after, "updated_at": now}
-    changes["assignee_id"] = officer.id if officer else (None if transfer else report.assignee_id)  # type: ignore[attr-defined]
+    changes["assignee_id"] = officer.id if officer else (None if transfer else report.assignee_id)
     async with in_transaction() as connection:
         await _move(connection, report, changes)
         kind = OutboxKind.TRANSFERRED if transfer else OutboxKind.UPDATED
-        await outbox.record(connection, kind, report.id, agency_after, report.reporter_id)  # type: ignore[attr-defined]
+        await outbox.record(connection, kind, report.id, agency_after, report.reporter_id)
         if transfer:
             await timeline.record(
                 connection,
@@ -173,7 +173,7 @@ async def assign_report(
                 ReportEventKind.TRANSFERRED,
                 now,
                 principal.user_id,
-                fromAgencyId=str(report.agency_id),  # type: ignore[attr-defined]
+                fromAgencyId=str(report.agency_id),
                 toAgencyId=str(agency_after),
                 reason=why,
             )
@@ -209,7 +209,7 @@ async def _officer(officer_id: str, agency_id: uuid.UUID) -> User:
 async def _move(connection: Any, report: Report, changes: dict[str, Any]) -> None:
     """Apply `changes` only if the report is still as we read it; otherwise someone else moved it first."""
     moved = (
-        await Report.filter(id=report.id, status=report.status, agency_id=report.agency_id)  # type: ignore[attr-defined]
+        await Report.filter(id=report.id, status=report.status, agency_id=report.agency_id)
         .using_db(connection)
         .update(**changes)
     )

@@ -34,8 +34,8 @@ class Route:
 
 def specificity(rule: RoutingRule) -> int:
     """0 is the most specific; see the module docstring for the order."""
-    by_kind = 2 if rule.category_id is None else 0  # type: ignore[attr-defined]
-    city_wide = 1 if rule.ward_id is None else 0  # type: ignore[attr-defined]
+    by_kind = 2 if rule.category_id is None else 0
+    city_wide = 1 if rule.ward_id is None else 0
     return by_kind + city_wide
 
 
@@ -49,7 +49,7 @@ async def resolve_route(category: Category, ward_code: str) -> Route | None:
     if not candidates:
         return None
     best = min(candidates, key=lambda rule: (specificity(rule), -rule.priority, rule.created_at, str(rule.id)))
-    where = f"ward {ward_code}" if best.ward_id is not None else "anywhere in the city"  # type: ignore[attr-defined]
+    where = f"ward {ward_code}" if best.ward_id is not None else "anywhere in the city"
     reason = (
         f"{category.code} in ward {ward_code} goes to {best.agency.code} by {SPECIFICITY_LABELS[specificity(best)]} "
         f"({where}, priority {best.priority})."

@@ -54,10 +54,10 @@ class RuleFilter:
 def rule_snapshot(rule: RoutingRule) -> dict[str, Any]:
     kind = rule.category_kind
     return {
-        "categoryCode": rule.category_id,  # type: ignore[attr-defined]
+        "categoryCode": rule.category_id,
         "categoryKind": kind.value if kind is not None else None,
-        "wardCode": rule.ward_id,  # type: ignore[attr-defined]
-        "agencyId": str(rule.agency_id),  # type: ignore[attr-defined]
+        "wardCode": rule.ward_id,
+        "agencyId": str(rule.agency_id),
         "priority": rule.priority,
     }
 
@@ -77,7 +77,7 @@ async def list_rules(principal: Principal, rule_filter: RuleFilter) -> list[Rout
     if rule_filter.city_level_only:
         query = query.filter(ward_id=None)
     rows = await query
-    return sorted(rows, key=lambda r: (r.ward_id is not None, r.ward_id or "", r.category_id or "", str(r.id)))  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: (r.ward_id is not None, r.ward_id or "", r.category_id or "", str(r.id)))
 
 
 async def set_rule(principal: Principal, draft: RuleDraft) -> RoutingRule:

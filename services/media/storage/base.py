@@ -7,7 +7,6 @@ derivatives it makes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -43,10 +42,6 @@ class Storage(Protocol):
 
     async def get(self, key: str) -> bytes:
         """The whole object; only for objects whose size was checked against a limit first."""
-        ...
-
-    def stream(self, key: str) -> AsyncIterator[bytes]:
-        """The object in chunks, for hashing large videos without holding them in memory."""
         ...
 
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...

@@ -63,13 +63,6 @@ class LocalStorage:
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self.path_of(key).read_bytes)
 
-    async def stream(self, key: str) -> AsyncIterator[bytes]:
-        path = self.path_of(key)
-        offset = 0
-        while chunk := await asyncio.to_thread(_read, path, CHUNK_BYTES, offset):
-            offset += len(chunk)
-            yield chunk
-
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(_write_atomically, self.path_of(key), [data])
 

@@ -6,7 +6,7 @@ dead store fail a request within seconds instead of holding it open.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -16,7 +16,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from core import clock
 from services.media.storage.base import PresignedPost, StorageUnavailable
 
-CHUNK_BYTES = 1024 * 1024
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -79,16 +78,6 @@ class S3Storage:
         async with body:
             data: bytes = await body.read()
         return data
-
-    async def stream(self, key: str) -> AsyncIterator[bytes]:
-        try:
-            response = await self.client.get_object(Bucket=self.bucket, Key=key)
-            body = response["Body"]
-            async with body:
-                async for chunk in body.iter_chunks(CHUNK_BYTES):
-                    yield chunk
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
 
     @_unavailable_on_transport_errors
     async def put(self, key: str, data: bytes, content_type: str) -> None:
