@@ -31,7 +31,7 @@ from models.enums import MediaKind, MediaStatus, Role
 from models.media import Media
 from models.users import User
 from services.reference.seed import seed_reference_data
-from tests.databases import scratch_postgres
+from tests.helpers.databases import scratch_postgres
 
 HANOI = timezone(timedelta(hours=7))
 SUBMIT = """

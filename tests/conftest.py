@@ -6,14 +6,11 @@ CI (`CI=true`), where a missing server is a failure.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from tortoise import connections
@@ -27,31 +24,13 @@ from models.agencies import Agency, RoutingRule
 from models.enums import Role
 from services.reference.seed import seed_reference_data
 from services.statistics import rollup
-from tests.databases import scratch_database
-from tests.factories import Caller, make_caller
-from tests.servers import Server, free_port, run, server_env, start
+from tests.helpers.databases import OPERATIONAL_TABLES, fresh_database
+from tests.helpers.environment import make_settings
+from tests.helpers.factories import Caller, make_caller
+from tests.helpers.servers import Server, free_port, run, server_env, start
 
 # Fixtures of the media tests (both stores, moto on 127.0.0.1) and the live tests (servers, Redis), kept beside them.
-pytest_plugins = ["tests.media_env", "tests.live_env"]
-
-# Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
-OPERATIONAL_TABLES = (
-    "notification",
-    "handoff",
-    "outbox_event",
-    "audit_entry",
-    "report_event",
-    "decision",
-    "idempotency_key",
-    "media",
-    "report",
-    "report_counter",
-    "statistics_rollup",
-    "refresh_token",
-    "identity",
-    "otp_challenge",
-    '"user"',
-)
+pytest_plugins = ["tests.helpers.media_env", "tests.helpers.live_env"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,18 +38,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres", help="PostgreSQL server for --db=postgres"
     )
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def require_service(name: str, error: BaseException) -> None:
-    """Skip locally when a real service is missing; fail under CI, where it must be there."""
-    message = f"{name} is not available: {error}"
-    if in_ci():
-        pytest.fail(f"{message} (CI=true: real services are required)")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -84,37 +51,6 @@ async def database_url(
 ) -> AsyncIterator[str]:
     async with fresh_database(request, db_kind, tmp_path_factory.mktemp("db")) as url:
         yield url
-
-
-@asynccontextmanager
-async def fresh_database(request: pytest.FixtureRequest, db_kind: str, directory: Path) -> AsyncIterator[str]:
-    """A new empty database of this run's kind; a PostgreSQL that does not answer skips, or fails under CI."""
-    try:
-        async with scratch_database(db_kind, str(request.config.getoption("--pg-url")), directory) as url:
-            yield url
-    except (OSError, asyncpg.PostgresError) as exc:
-        require_service("PostgreSQL", exc)
-
-
-# What a valid production environment needs beyond the database, for tests of production behaviour.
-PRODUCTION_ENV = {
-    "APP_ENV": "production",
-    "JWT_SECRET": "p" * 48,
-    "SESSION_SECRET": "q" * 48,
-    "CITY_APP_HANDOFF_URL": "https://ihanoi.example/handoff",
-}
-
-
-def make_settings(database_url: str, var_dir: Path, **overrides: str) -> Settings:
-    env = {
-        "APP_ENV": "test",
-        "DATABASE_URL": database_url,
-        "STORAGE_URL": f"file://{var_dir / 'media'}",
-        "EVENTS_URL": "memory://",
-        "VAR_DIR": str(var_dir),
-        **overrides,
-    }
-    return Settings.from_env(env)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""What the tests share: talking to the endpoint, factories, servers, databases, fixture plugins."""

@@ -1,0 +1,44 @@
+"""The test environment: settings as the app reads them, and the real services a test needs (skipped when missing
+outside CI, failed under CI)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, error: BaseException) -> None:
+    """Skip locally when a real service is missing; fail under CI, where it must be there."""
+    message = f"{name} is not available: {error}"
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: real services are required)")
+    pytest.skip(message)
+
+
+# What a valid production environment needs beyond the database, for tests of production behaviour.
+PRODUCTION_ENV = {
+    "APP_ENV": "production",
+    "JWT_SECRET": "p" * 48,
+    "SESSION_SECRET": "q" * 48,
+    "CITY_APP_HANDOFF_URL": "https://ihanoi.example/handoff",
+}
+
+
+def make_settings(database_url: str, var_dir: Path, **overrides: str) -> Settings:
+    env = {
+        "APP_ENV": "test",
+        "DATABASE_URL": database_url,
+        "STORAGE_URL": f"file://{var_dir / 'media'}",
+        "EVENTS_URL": "memory://",
+        "VAR_DIR": str(var_dir),
+        **overrides,
+    }
+    return Settings.from_env(env)
