@@ -10,14 +10,14 @@ from strawberry.dataloader import DataLoader
 from models.agencies import Agency
 from models.reference import Category, Ward
 from models.users import User
+from services.agencies import queries as agency_queries
 from services.agencies import views as agency_views
 from services.agencies.views import ScopedAgencyKey, Workload
-from services.reference import queries as reference
 
 
 class AgencyByIdLoader(DataLoader[uuid.UUID, Agency | None]):
     def __init__(self) -> None:
-        super().__init__(load_fn=reference.agencies_by_ids)
+        super().__init__(load_fn=agency_queries.agencies_by_ids)
 
 
 class ChildrenByAgencyLoader(DataLoader[uuid.UUID, list[Agency]]):

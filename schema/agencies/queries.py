@@ -8,7 +8,7 @@ import strawberry
 
 from schema.agencies.types import AgencyType
 from schema.base.enums import AgencyKind
-from services.reference import queries as reference
+from services.agencies import queries as agency_queries
 
 
 @strawberry.type
@@ -19,11 +19,11 @@ class Query:
         kind: Annotated[AgencyKind | None, strawberry.argument(description="Only this kind.")] = None,
         include_inactive: Annotated[bool, strawberry.argument(description="Also inactive agencies.")] = False,
     ) -> list[AgencyType]:
-        return [AgencyType.from_model(a) for a in await reference.list_agencies(kind, include_inactive)]
+        return [AgencyType.from_model(a) for a in await agency_queries.list_agencies(kind, include_inactive)]
 
     @strawberry.field(description="One agency by id, or null if there is none.")
     async def agency(
         self, id: Annotated[strawberry.ID, strawberry.argument(description="The agency's id.")]
     ) -> AgencyType | None:
-        found = await reference.get_agency(id)
+        found = await agency_queries.get_agency(id)
         return None if found is None else AgencyType.from_model(found)
