@@ -23,7 +23,7 @@ async def authenticate_token(codec: TokenCodec, token: str) -> Principal:
     claimed = codec.decode(token)
     user = await User.get_or_none(id=claimed.user_id)
     if user is not None and user.merged_into_id is not None:
-        # Joined to another account (services.accounts): the token now acts for that one.
+        # Joined to another account (services.accounts.joining): the token now acts for that one.
         user = await User.get_or_none(id=user.merged_into_id)
     if user is None or not user.is_active:
         raise Unauthenticated("This account can no longer sign in.", reason="inactive")

@@ -1,7 +1,7 @@
 """The statistics rollup: report counters per Hanoi month, at every grain the statistics read.
 
 A city-wide figure summed from the reports themselves is a scan of every report, about 650 ms at a million of them.
-Summed from these rows it is a few thousand rows. `services/statistics_rollup.py` keeps the rows in the transaction
+Summed from these rows it is a few thousand rows. `services/statistics/rollup.py` keeps the rows in the transaction
 of every write and can rebuild them from the reports. The rows are derived data: the reports stay the truth.
 """
 

@@ -1,7 +1,7 @@
 """The one interface every sign-in provider implements (Zalo now, iHanoi's single sign-on later).
 
 A provider only proves who someone is in its own namespace: `(provider, subject)`. Turning that into an account is
-the job of `services.signin`, the same for every provider, so a new provider is one new file here.
+the job of `services.accounts.signin`, the same for every provider, so a new provider is one new file here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Live reports over `graphql-transport-ws`. Who hears what is decided in `services.live`."""
+"""Live reports over `graphql-transport-ws`. Who hears what is decided in `services.reports.subscriptions`."""
 
 from __future__ import annotations
 

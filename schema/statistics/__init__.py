@@ -1,1 +1,1 @@
-"""Statistics: the city's figures, scoped by role (see `services.statistics`)."""
+"""Statistics: the city's figures, scoped by role (see `services.statistics.figures`)."""

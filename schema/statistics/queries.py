@@ -1,4 +1,4 @@
-"""`statistics`: one service call; the role rules live in `services.statistics`."""
+"""`statistics`: one service call; the role rules live in `services.statistics.figures`."""
 
 from __future__ import annotations
 

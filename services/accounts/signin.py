@@ -1,4 +1,4 @@
-"""Signing in: each path proves who the caller is, then `services.sessions` opens a session.
+"""Signing in: each path proves who the caller is, then `sessions` opens a session.
 
 Citizens are found or created through `Identity(provider, subject)` and nothing else: a Zalo account that reports a
 phone number is NOT merged with the account of that phone, because linking needs proof from both sides (issue 9).

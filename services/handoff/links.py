@@ -4,7 +4,7 @@ The link carries only an opaque random token (256 bits from `secrets`), never th
 keeps the token's SHA-256, so a leaked table opens no link. Unguessability is what makes it "signed": a forged token
 simply matches no row. Redeeming is a conditional update on `redeemed_at IS NULL`, so a link works exactly once
 however many devices race for it, and in the same transaction the redeeming citizen's account is joined to the
-Zalo account that made the link (services.accounts): both sides proved who they are by being signed in.
+Zalo account that made the link (services.accounts.joining): both sides proved who they are by being signed in.
 
 Refusals, each distinct: an unknown token is NOT_FOUND (reason `unknown`); a used one CONFLICT (`already_redeemed`);
 an expired one CONFLICT (`expired`).

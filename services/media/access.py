@@ -1,6 +1,6 @@
 """Who may see a media item, the short-lived URLs they get, and the removal of uploads no report ever used.
 
-Every read goes through `visible_media_q`, batched or not. Originals of photos are never handed out: only the
+Every read goes through `visible_media_q`. Originals of photos are never handed out: only the
 metadata-free derivative and thumbnail are; videos are served as a copy whose metadata boxes are blanked.
 """
 
@@ -25,8 +25,7 @@ from services.reports.scope import visible_q
 
 
 def visible_media_q(principal: Principal) -> Q:
-    """Its owner, and whoever may see the report it is evidence of (the agency's staff, admins): one rule for the
-    single read and the batched one."""
+    """Its owner, and whoever may see the report it is evidence of (the agency's staff, admins)."""
     if policies.is_admin(principal):
         return Q()
     return Q(owner_id=principal.user_id) | (Q(report_id__isnull=False) & visible_q(principal, "report__"))

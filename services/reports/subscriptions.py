@@ -1,4 +1,4 @@
-"""What a live console may hear. Events carry ids only; every event is re-read through `report_scope.visible_q` for
+"""What a live console may hear. Events carry ids only; every event is re-read through `scope.visible_q` for
 the subscriber, so a stream never shows what the same person could not fetch with `report(id)`, even when a report
 is transferred away or a role changed since the event was published."""
 

@@ -7,7 +7,7 @@ where the rollup and the reports disagree: the test suite checks it after every 
 rebuild-statistics --check` checks a live database.
 
 Grains are the subsets of at most two of the five dimensions: the totals and breakdowns of a query with at most one
-filter besides dates each read one of them (`services/statistics.plan`); two filters or more narrow the reports enough
+filter besides dates each read one of them (`figures.plan`); two filters or more narrow the reports enough
 to sum them directly. So a report has 16 rows, one per grain: a decision moves the rows that hold status from the old
 status to the new one and adds to the others; a transfer does the same between agencies.
 """

@@ -184,7 +184,7 @@ MATRIX: dict[str, Case] = {
     "Mutation.assignReport": Case(
         "mutation($id: ID!) { assignReport(reportId: $id) { id } }", MANAGERS, {"id": ZERO_ID}
     ),
-    "Mutation.decideReport": Case(  # city admins oversee but do not decide (services.workflow)
+    "Mutation.decideReport": Case(  # city admins oversee but do not decide (services.reports.workflow)
         "mutation($id: ID!) { decideReport(reportId: $id, input: {outcome: ACCEPT}) { id } }",
         frozenset({"officer", "agency_admin"}),
         {"id": ZERO_ID},
