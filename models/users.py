@@ -28,8 +28,8 @@ class User(Model):
     is_active = fields.BooleanField(default=True)
     failed_login_count = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
-    # Set when this citizen account was joined to another one (issue 9, services.accounts.joining): tokens issued to it act
-    # for that account from then on.
+    # Set when this citizen account was joined to another one (issue 9, services.accounts.joining): tokens issued to
+    # it act for that account from then on.
     merged_into: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="merged_accounts", null=True, on_delete=fields.SET_NULL
     )

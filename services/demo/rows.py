@@ -1,9 +1,9 @@
 """The rows of the demo dataset: staff and citizens, then each report's story through the workflow, bulk-inserted.
 
-A story writes what `services.reports.submission` and `services.reports.workflow` would: the report routed and numbered, SUBMITTED
-and ROUTED events, an assignment by the agency's admin, then one Decision and one DECIDED event per move of the state
-machine, with accepted_at, first_decided_at, closed_at, the fine and the impoundment kept on the report.
-"""
+A story writes what `services.reports.submission` and `services.reports.workflow` would: the report routed and
+numbered, SUBMITTED and ROUTED events, an assignment by the agency's admin, then one Decision and one DECIDED event
+per move of the state machine, with accepted_at, first_decided_at, closed_at, the fine and the impoundment kept on
+the report."""
 
 from __future__ import annotations
 
