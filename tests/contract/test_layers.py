@@ -161,6 +161,32 @@ def test_every_import_keeps_the_house_rules() -> None:
     assert not broken, "\n".join(broken)
 
 
+def model_queries_in(path: Path) -> list[str]:
+    """Calls on a model class imported from `models` (`Report.filter(...)`, `User.get(...)`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    models = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("models.")
+        for alias in node.names
+    }
+    return [
+        f"{node.lineno}: {node.func.value.id}.{node.func.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in models
+    ]
+
+
+def test_the_schema_reads_models_only_through_services() -> None:
+    queries = {
+        module_name(path): found for path in (REPO / "schema").rglob("*.py") if (found := model_queries_in(path))
+    }
+    assert not queries, queries
+
+
 def test_only_the_settings_read_the_environment() -> None:
     readers = {module_name(path): lines for path in our_files() if (lines := reads_environment(path))}
     assert set(readers) <= ENVIRONMENT_READERS, readers
