@@ -12,7 +12,9 @@ run: install migrate seed
 	@echo "==> serving the API on http://$${HOST:-127.0.0.1}:$${PORT:-8000}/graphql (SQLite, local media, in-process events by default)"
 	$(BIN)/phananh serve
 
-test: install lint test-sqlite test-postgres
+test: install lint
+	@echo "==> the suite on SQLite and on PostgreSQL, side by side (each run's output is printed when it ends)"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 install: $(STAMP)
 
