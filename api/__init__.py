@@ -1,1 +1,1 @@
-"""The ASGI application, its settings, lifespan and command line."""
+"""The ASGI application, its lifespan, the factories that build every client from settings, and the command line."""

@@ -1,1 +1,1 @@
-"""Who is calling and what they may do: tokens, passwords, sign-in providers, roles. Knows nothing of GraphQL."""
+"""Who is calling: access tokens, passwords, phone numbers, sign-in providers. Knows nothing of GraphQL."""

@@ -1,4 +1,4 @@
-"""Who may call an operation, by role; the role sets are those of `services.agencies.policies`. Checks that depend
+"""Who may call an operation, by role; the role sets are those of `services.common.policies`. Checks that depend
 on a record (own report, own agency) live in services."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from auth.principal import Principal
 from core.errors import Forbidden, Unauthenticated
 from schema.base.enums import Role
 from schema.context import Info
-from services.agencies import policies
+from services.common import policies
 
 
 def require_principal(info: Info) -> Principal:

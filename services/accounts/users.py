@@ -19,7 +19,7 @@ from models.agencies import Agency
 from models.enums import Role
 from models.users import User
 from services.accounts.sessions import revoke_user_sessions
-from services.agencies import policies
+from services.common import policies
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 MAX_STAFF_LISTED = 500

@@ -1,1 +1,1 @@
-"""Agencies: their administration, what their heads see of them, and the policies (the one home of role rules)."""
+"""Agencies: their administration, the reads of them, and what their heads see of them."""

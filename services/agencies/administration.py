@@ -22,8 +22,8 @@ from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import AgencyKind
 from models.reference import Category, Ward
-from services.agencies import policies
 from services.audit import log as audit
+from services.common import policies
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -24,7 +24,7 @@ from models.enums import ReportStatus
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
-from services.agencies import policies
+from services.common import policies
 from services.common.pagination import Page
 from services.reports.queries import ReportFilter, list_reports
 from services.reports.status import OPEN, overdue_q

@@ -13,7 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from auth.principal import Principal
 from core import clock
 from models.audit import AuditEntry
-from services.agencies import policies
+from services.common import policies
 from services.common.pagination import Page, keyset_page
 
 

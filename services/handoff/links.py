@@ -32,7 +32,7 @@ from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
 from services.accounts.joining import join_accounts
-from services.agencies import policies
+from services.common import policies
 from services.handoff.drafts import DraftInput, clean_draft
 
 TOKEN_BYTES = 32

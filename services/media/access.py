@@ -17,7 +17,7 @@ from auth.principal import Principal
 from core import clock
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
-from services.agencies import policies
+from services.common import policies
 from services.media.rules import DERIVATIVE_TYPE, MediaRules
 from services.media.storage import Storage
 from services.media.upload import stored_keys

@@ -8,8 +8,8 @@ from tortoise.transactions import in_transaction
 from auth.principal import Principal
 from core.errors import InvalidInput
 from models.reference import Category
-from services.agencies import policies
 from services.audit import log as audit
+from services.common import policies
 
 SERVICE_LEVEL_HOURS = (1, 24 * 365)
 

@@ -19,7 +19,7 @@ from core import clock
 from core.ids import parse_uuid
 from models.enums import Channel, ReportStatus
 from models.reports import Report
-from services.agencies import policies
+from services.common import policies
 from services.common.pagination import Page, keyset_page
 from services.reports.plates import normalise_plate
 from services.reports.scope import visible_q

@@ -17,7 +17,7 @@ from auth.principal import Principal
 from core.errors import NotFound
 from core.ids import parse_uuid
 from models.reports import Report
-from services.agencies import policies
+from services.common import policies
 
 
 def visible_q(principal: Principal, prefix: str = "") -> Q:

@@ -21,7 +21,7 @@ from core.ids import parse_uuid
 from models.enums import CategoryKind, Channel
 from models.reference import Category
 from models.reports import Report
-from services.agencies import policies
+from services.common import policies
 from services.reference import geo
 from services.reports import creation, idempotency
 from services.reports.drafts import (

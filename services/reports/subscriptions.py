@@ -15,7 +15,7 @@ from core.ids import parse_uuid
 from models.outbox import OutboxKind
 from models.reports import Report
 from models.users import User
-from services.agencies import policies
+from services.common import policies
 from services.events import EventBus, Subscription
 from services.reports.scope import get_visible, visible_q
 

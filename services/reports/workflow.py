@@ -31,7 +31,7 @@ from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
-from services.agencies import policies
+from services.common import policies
 from services.events import outbox
 from services.notifications.queue import queue_decision
 from services.reports import timeline

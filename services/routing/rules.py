@@ -26,8 +26,8 @@ from core.ids import parse_uuid
 from models.agencies import Agency, RoutingRule
 from models.enums import CategoryKind
 from models.reference import Category, Ward
-from services.agencies import policies
 from services.audit import log as audit
+from services.common import policies
 
 PRIORITY_RANGE = (-1000, 1000)
 

@@ -22,7 +22,7 @@ from core.clock import HANOI_TIME, hanoi_midnight
 from core.errors import Forbidden, InvalidInput
 from core.ids import parse_uuid
 from models.enums import Channel
-from services.agencies import policies
+from services.common import policies
 from services.common.sql import Dialect, dialect_of
 from services.statistics import sql
 

@@ -3,9 +3,9 @@ only where the README's architecture section says they may.
 
     core <- models <- auth <- services <- schema <- api
 
-Inside `services/`, `common` and `agencies.policies` are shared ground; any other import across domains must be in
-`SERVICE_DOMAINS`. Inside `schema/`, `base` is a leaf, `context` gathers the domains' loaders, and a domain reaches
-another domain's types and inputs only, and the services its namesake may use.
+Inside `services/`, `common` (role policies, pagination, SQL) is shared ground; any other import across domains
+must be in `SERVICE_DOMAINS`. Inside `schema/`, `base` is a leaf, `context` gathers the domains' loaders, and a
+domain reaches another domain's types and inputs only, and the services its namesake may use.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ SERVICE_DOMAINS: dict[str, frozenset[str]] = {
     "routing": frozenset({"audit", "reference"}),
     "statistics": frozenset(),
 }
-SHARED_SERVICES = ("services.common", "services.agencies.policies")
+SHARED_SERVICES = ("services.common",)
 # What a schema domain may take from another schema domain: its types and inputs, never its resolvers or loaders.
 SCHEMA_SHARED_FILES = frozenset({"types", "inputs"})
 WEB_FRAMEWORKS = ("strawberry", "starlette")
@@ -217,7 +217,7 @@ def test_the_old_upward_imports_would_fail(imported: Import) -> None:
     [
         (Import("services.reports.workflow", "services.agencies.views"), "services/reports may not use"),
         (Import("services.handoff.drafts", "services.reports.drafts"), None),
-        (Import("services.statistics.figures", "services.agencies.policies"), None),
+        (Import("services.statistics.figures", "services.common.policies"), None),
         (Import("services.accounts.signin", "core.settings"), "settings are read in api/ only"),
         (Import("services.media.upload", "strawberry"), "only schema/ and api/"),
         (Import("schema.reports.types", "schema.agencies.types"), None),
