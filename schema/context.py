@@ -1,14 +1,13 @@
 """The typed context of one GraphQL request or websocket connection, and the bag of dataloaders it carries.
 
-Above the domains: it gathers each domain's loaders, and every resolver receives it as `Info`.
+Above the domains: it gathers each domain's loaders; resolvers receive it through `schema.base.info.Info` without
+importing it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
 
-import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -52,5 +51,7 @@ class Context:
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)
 
-
-Info: TypeAlias = strawberry.Info[Context, None]
+    def fresh_loaders(self) -> None:
+        """Forget what the loaders cached: a connection's context lives as long as its socket, and each pushed event
+        must be read as it is now."""
+        self.loaders = Loaders()

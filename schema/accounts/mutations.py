@@ -9,8 +9,8 @@ import strawberry
 
 from schema.accounts.inputs import CreateStaffUserInput
 from schema.accounts.types import AuthPayload, OtpRequestType, UserType
-from schema.context import Info
-from schema.permissions import IsAgencyAdmin, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAgencyAdmin, require_principal
 from services.accounts import otp, sessions, signin, users
 
 

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from schema.accounts.types import UserType
-from schema.context import Info
-from schema.permissions import IsAgencyAdmin, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAgencyAdmin, require_principal
 from services.accounts import users
 
 

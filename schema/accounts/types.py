@@ -8,7 +8,7 @@ import strawberry
 from models.users import User
 from schema.agencies.types import AgencyType
 from schema.base.enums import Role
-from schema.context import Info
+from schema.base.info import Info
 from services.accounts.otp import OtpRequest
 from services.accounts.sessions import Session
 

@@ -8,8 +8,8 @@ import strawberry
 
 from schema.agencies.inputs import AgencyInput
 from schema.agencies.types import AgencyType
-from schema.context import Info
-from schema.permissions import IsAdmin, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAdmin, require_principal
 from services.agencies import administration
 
 

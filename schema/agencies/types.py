@@ -9,8 +9,8 @@ import strawberry
 
 from models.agencies import Agency
 from schema.base.enums import AgencyKind, ReportStatus
-from schema.context import Info
-from schema.permissions import require_principal
+from schema.base.info import Info
+from schema.base.permissions import require_principal
 from schema.reference.types import CategoryType, WardType
 from services.agencies import views as agency_views
 from services.agencies.views import OfficerLoad, Workload

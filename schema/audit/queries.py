@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from schema.audit.types import AuditEntryConnectionType
-from schema.context import Info
-from schema.permissions import IsAdmin, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAdmin, require_principal
 from services.audit import log
 
 

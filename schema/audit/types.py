@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from models.audit import AuditEntry
 from schema.accounts.types import UserType
+from schema.base.info import Info
 from schema.base.pagination import PageInfoType
-from schema.context import Info
 from services.common.pagination import Page
 
 

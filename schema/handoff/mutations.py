@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info
+from schema.base.info import Info
+from schema.base.permissions import IsCitizen, require_principal
 from schema.handoff.inputs import ReportDraftInput
 from schema.handoff.types import HandoffType, ReportDraftType
-from schema.permissions import IsCitizen, require_principal
 from services.handoff import links as handoff
 from services.handoff.drafts import DraftInput
 

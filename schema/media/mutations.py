@@ -6,10 +6,10 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from schema.context import Info
+from schema.base.info import Info
+from schema.base.permissions import IsAuthenticated, require_principal
 from schema.media.inputs import CreateMediaUploadInput
 from schema.media.types import MediaType, MediaUploadType
-from schema.permissions import IsAuthenticated, require_principal
 from services.media import upload as media
 
 

@@ -5,9 +5,9 @@ from typing import Annotated
 import strawberry
 
 from core.ids import parse_uuid
-from schema.context import Info
+from schema.base.info import Info
+from schema.base.permissions import IsAuthenticated
 from schema.media.types import MediaType
-from schema.permissions import IsAuthenticated
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from models.media import Media
 from schema.base.enums import MediaKind, MediaStatus
-from schema.context import Info
+from schema.base.info import Info
 from services.media import access as media_access
 from services.media.upload import Upload
 

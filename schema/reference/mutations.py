@@ -6,8 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info
-from schema.permissions import IsAdmin, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAdmin, require_principal
 from schema.reference.types import CategoryType
 from services.reference import categories
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info
-from schema.permissions import IsAgencyAdmin, IsCitizen, IsStaff, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAgencyAdmin, IsCitizen, IsStaff, require_principal
 from schema.reports.inputs import DecisionInput, SubmitReportInput
 from schema.reports.types import ReportType
 from services.reports import submission, workflow

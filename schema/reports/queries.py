@@ -6,8 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info
-from schema.permissions import IsAuthenticated, IsStaff, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.inputs import ReportFilterInput
 from schema.reports.types import ReportConnectionType, ReportType
 from services.reports import queries as report_queries

@@ -7,15 +7,10 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info, Loaders
-from schema.permissions import IsAuthenticated, IsStaff, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.types import ReportType
 from services.reports import subscriptions as live
-
-
-def _fresh(info: Info) -> None:
-    """A connection's context lives as long as its socket: each pushed report gets loaders with nothing cached."""
-    info.context.loaders = Loaders()
 
 
 @strawberry.type
@@ -36,7 +31,7 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[ReportType, None]:
         async for report in live.report_submissions(info.context.events, require_principal(info), agency_id):
-            _fresh(info)
+            info.context.fresh_loaders()
             yield ReportType.from_model(report)
 
     @strawberry.subscription(
@@ -50,5 +45,5 @@ class Subscription:
         self, info: Info, report_id: Annotated[strawberry.ID, strawberry.argument(description="The report.")]
     ) -> AsyncGenerator[ReportType, None]:
         async for report in await live.report_changes(info.context.events, require_principal(info), report_id):
-            _fresh(info)
+            info.context.fresh_loaders()
             yield ReportType.from_model(report)

@@ -17,11 +17,11 @@ from models.users import User
 from schema.accounts.types import UserType
 from schema.agencies.types import AgencyType
 from schema.base.enums import Channel, DecisionOutcome, ReportEventKind, ReportStatus
+from schema.base.info import Info
 from schema.base.pagination import PageInfoType
+from schema.base.permissions import require_principal
 from schema.base.scalars import BigInt
-from schema.context import Info
 from schema.media.types import MediaType
-from schema.permissions import require_principal
 from schema.reference.types import CategoryType, WardType
 from services.common.pagination import Page
 from services.reports.scope import may_see_actor, may_see_internals, may_see_reporter

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info
-from schema.permissions import IsAdmin, IsStaff, require_principal
+from schema.base.info import Info
+from schema.base.permissions import IsAdmin, IsStaff, require_principal
 from schema.routing.inputs import RoutingRuleFilterInput
 from schema.routing.types import RoutingPreviewType, RoutingRuleType
 from services.routing import resolution, rules

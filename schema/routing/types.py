@@ -10,7 +10,7 @@ import strawberry
 from models.agencies import RoutingRule
 from schema.agencies.types import AgencyType
 from schema.base.enums import CategoryKind
-from schema.context import Info
+from schema.base.info import Info
 from schema.reference.types import CategoryType, WardType
 from services.routing.resolution import RoutePreview, specificity
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info
+from schema.base.info import Info
 from schema.statistics.inputs import StatisticsFilterInput
 from schema.statistics.types import StatisticsType
 from services.statistics import figures as statistics

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import strawberry
 
 from schema.base.enums import StatisticsAudience, StatisticsInterval
+from schema.base.info import Info
 from schema.base.scalars import BigInt
-from schema.context import Info
 from services.statistics import figures as statistics
 from services.statistics.figures import Bucket, Counters, Entry, ResponseTimes, Scope, Summary
 

@@ -21,9 +21,9 @@ from api.signin import token_codec
 from core.settings import Settings
 from schema import Query, Schema
 from schema.base.errors import ErrorCodes
+from schema.base.info import Info
+from schema.base.permissions import IsStaff
 from schema.base.scalars import SCALAR_MAP
-from schema.context import Info
-from schema.permissions import IsStaff
 from tests.helpers.factories import Caller
 from tests.helpers.live_server import PROTOCOL, init_frame, live_server, open_socket, subscription_codes
 

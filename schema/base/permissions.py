@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission
 from auth.principal import Principal
 from core.errors import Forbidden, Unauthenticated
 from schema.base.enums import Role
-from schema.context import Info
+from schema.base.info import Info
 from services.common import policies
 
 
