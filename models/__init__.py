@@ -3,6 +3,7 @@
 MODEL_MODULES = [
     "models.reference",
     "models.agencies",
+    "models.routing",
     "models.users",
     "models.media",
     "models.reports",

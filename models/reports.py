@@ -11,8 +11,9 @@ from tortoise.models import Model
 from models.enums import Channel, ReportStatus
 
 if TYPE_CHECKING:
-    from models.agencies import Agency, RoutingRule
+    from models.agencies import Agency
     from models.reference import Category, Ward
+    from models.routing import RoutingRule
     from models.users import User
 
 

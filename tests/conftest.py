@@ -20,8 +20,9 @@ from api.db import close_db, init_db, migrate
 from api.signin import token_codec
 from auth.tokens import TokenCodec
 from core.settings import Settings
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.enums import Role
+from models.routing import RoutingRule
 from services.reference.seed import seed_reference_data
 from services.statistics import rollup
 from tests.helpers.databases import OPERATIONAL_TABLES, fresh_database

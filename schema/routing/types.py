@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from models.agencies import RoutingRule
+from models.routing import RoutingRule
 from schema.agencies.types import AgencyType
 from schema.base.enums import CategoryKind
 from schema.base.info import Info

@@ -15,9 +15,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.enums import AgencyKind, CategoryKind, WardKind
 from models.reference import Category, Ward
+from models.routing import RoutingRule
 
 
 @dataclass

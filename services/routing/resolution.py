@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from tortoise.expressions import Q
 
 from core.errors import InvalidInput
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.reference import Category, Ward
+from models.routing import RoutingRule
 from services.reference import geo
 
 SPECIFICITY_LABELS = (

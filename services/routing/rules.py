@@ -23,9 +23,10 @@ from tortoise.transactions import in_transaction
 from auth.principal import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import parse_uuid
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.enums import CategoryKind
 from models.reference import Category, Ward
+from models.routing import RoutingRule
 from services.audit import log as audit
 from services.common import policies
 

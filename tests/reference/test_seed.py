@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.enums import AgencyKind, CategoryKind
 from models.reference import Category, Ward
+from models.routing import RoutingRule
 from services.reference.seed import seed_reference_data
 
 

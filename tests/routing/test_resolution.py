@@ -3,8 +3,9 @@ skipped. Service-level: `routingPreview` (administration) exposes the same funct
 
 from __future__ import annotations
 
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.reference import Category
+from models.routing import RoutingRule
 from services.routing.resolution import resolve_route
 
 

@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from auth.tokens import TokenCodec
-from models.agencies import Agency, RoutingRule
+from models.agencies import Agency
 from models.audit import AuditEntry
 from models.enums import CategoryKind, Role
+from models.routing import RoutingRule
 from tests.helpers.agencies_api import (
     DELETE_RULE,
     PREVIEW,
