@@ -7,6 +7,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY api ./api
 COPY auth ./auth
+COPY core ./core
 COPY models ./models
 COPY schema ./schema
 COPY services ./services

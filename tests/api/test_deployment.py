@@ -56,3 +56,12 @@ def test_secrets_are_required_not_defaulted() -> None:
     text = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
     for secret in STAND_INS:
         assert f"${{{secret}:?" in text
+
+
+def test_the_image_holds_every_package_the_app_installs() -> None:
+    """A package added to the project but not copied into the image starts fine here and fails in production."""
+    installed = re.search(r"include = \[([^\]]*)\]", (REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert installed is not None
+    packages = {name.strip().strip('"').rstrip("*") for name in installed.group(1).split(",")}
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", (REPO / "Dockerfile").read_text(encoding="utf-8"), re.M))
+    assert packages == copied, packages ^ copied
