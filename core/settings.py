@@ -1,7 +1,8 @@
 """One typed settings object, read from the environment and nowhere else.
 
 Every backend is chosen by a URL (database, storage, events) so that the embedded default and production differ only
-in environment variables, never in code paths chosen elsewhere.
+in environment variables, never in code paths chosen elsewhere. Only `api/` reads these settings: it builds every
+client from them and hands the services and `auth/` the narrow values they need.
 """
 
 from __future__ import annotations

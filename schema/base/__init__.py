@@ -1,1 +1,2 @@
-"""What every domain of the schema shares: scalars, enums, the error mapping, pagination."""
+"""What every domain of the schema shares and that imports none of them: scalars, enums, the error mapping,
+permissions, the typed `Info`, pagination."""
