@@ -227,11 +227,10 @@ def _relay(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _notifications(settings: Settings, args: argparse.Namespace) -> None:
-    from api.notifications import notifier
-    from services.notifications.outbox import DevNotificationOutbox
+    from api.notifications import dev_notification_outbox
 
-    outbox = notifier(settings)
-    if not isinstance(outbox, DevNotificationOutbox):
+    outbox = dev_notification_outbox(settings)
+    if outbox is None:
         print("error: NOTIFIER is not outbox: there is no dev notification outbox to read", file=sys.stderr)
         raise SystemExit(1)
     messages = outbox.read(args.to, args.limit)

@@ -25,6 +25,12 @@ def notifier(settings: Settings) -> Notifier | None:
     return None
 
 
+def dev_notification_outbox(settings: Settings) -> DevNotificationOutbox | None:
+    """The file answers go to outside production (`NOTIFIER=outbox`); None when another notifier sends them."""
+    outbox = notifier(settings)
+    return outbox if isinstance(outbox, DevNotificationOutbox) else None
+
+
 def retry_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(
         max_attempts=settings.notification_max_attempts, base_seconds=settings.notification_retry_seconds

@@ -27,7 +27,7 @@ async def authenticate_token(codec: TokenCodec, token: str) -> Principal:
         user = await User.get_or_none(id=user.merged_into_id)
     if user is None or not user.is_active:
         raise Unauthenticated("This account can no longer sign in.", reason="inactive")
-    return Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)
+    return Principal.of(user)
 
 
 async def authenticate_header(codec: TokenCodec, authorization: str | None) -> Principal | None:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from models.enums import Role
+from models.users import User
 
 
 @dataclass(frozen=True)
@@ -13,3 +14,8 @@ class Principal:
     user_id: uuid.UUID
     role: Role
     agency_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        """The user as they are now: their role and agency from the row, not from any token."""
+        return cls(user_id=user.id, role=user.role, agency_id=user.agency_id)

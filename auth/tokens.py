@@ -46,19 +46,14 @@ class TokenCodec:
     """Signs and verifies access tokens with one set of keys."""
 
     def __init__(self, keys: TokenKeys) -> None:
-        self.algorithm = keys.algorithm
-        self.issuer = keys.issuer
-        self.audience = keys.audience
-        self.ttl = keys.ttl_seconds
-        self._signing_key = keys.signing_key
-        self._verifying_key = keys.verifying_key
+        self.keys = keys
 
     def issue(self, principal: Principal, now: datetime | None = None) -> AccessToken:
         issued = now or clock.now()
-        expires = issued + timedelta(seconds=self.ttl)
+        expires = issued + timedelta(seconds=self.keys.ttl_seconds)
         claims = {
-            "iss": self.issuer,
-            "aud": self.audience,
+            "iss": self.keys.issuer,
+            "aud": self.keys.audience,
             "sub": str(principal.user_id),
             "iat": issued,
             "exp": expires,
@@ -66,18 +61,18 @@ class TokenCodec:
             "role": principal.role.value,
             "agency": str(principal.agency_id) if principal.agency_id else None,
         }
-        token = jwt.encode(claims, self._signing_key, algorithm=self.algorithm, headers={"typ": "at+jwt"})
-        return AccessToken(token=token, expires_in=self.ttl, expires_at=expires)
+        token = jwt.encode(claims, self.keys.signing_key, algorithm=self.keys.algorithm, headers={"typ": "at+jwt"})
+        return AccessToken(token=token, expires_in=self.keys.ttl_seconds, expires_at=expires)
 
     def decode(self, token: str) -> Principal:
         """The principal a token claims to be; `Unauthenticated` for anything forged, expired or malformed."""
         try:
             claims = jwt.decode(
                 token,
-                self._verifying_key,
-                algorithms=[self.algorithm],
-                audience=self.audience,
-                issuer=self.issuer,
+                self.keys.verifying_key,
+                algorithms=[self.keys.algorithm],
+                audience=self.keys.audience,
+                issuer=self.keys.issuer,
                 leeway=LEEWAY_SECONDS,
                 options={"require": REQUIRED_CLAIMS},
             )

@@ -7,12 +7,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from api.notifications import notifier
+from api.notifications import dev_notification_outbox
 from api.signin import dev_sms_outbox
 from auth.phones import normalise_phone
 from core.errors import InvalidInput
 from core.settings import Settings
-from services.notifications.outbox import DevNotificationOutbox
 
 MAX_LIMIT = 100
 
@@ -28,8 +27,8 @@ def _limit(request: Request) -> int:
 
 
 def _notification_routes(settings: Settings) -> list[Route]:
-    outbox = notifier(settings)
-    if not isinstance(outbox, DevNotificationOutbox):
+    outbox = dev_notification_outbox(settings)
+    if outbox is None:
         return []
 
     async def read_notifications(request: Request) -> JSONResponse:

@@ -49,7 +49,7 @@ def _ended(reason: str) -> Unauthenticated:
 
 
 def _issue(codec: TokenCodec, user: User, refresh_token: str) -> Session:
-    principal = Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)
+    principal = Principal.of(user)
     access = codec.issue(principal)
     return Session(access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in, user=user)
 

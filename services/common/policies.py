@@ -13,7 +13,6 @@ Rules that depend on a report (whose it is, which agency has it) live with the r
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from auth.principal import Principal
 from core.errors import Forbidden
@@ -26,10 +25,10 @@ ADMINS = frozenset({Role.ADMIN})
 STAFF = AGENCY_STAFF | ADMINS
 
 
-def require(allowed: bool, message: str, **extensions: Any) -> None:
+def require(allowed: bool, message: str) -> None:
     """FORBIDDEN with `message` unless `allowed`."""
     if not allowed:
-        raise Forbidden(message, **extensions)
+        raise Forbidden(message)
 
 
 def is_citizen(principal: Principal) -> bool:
@@ -41,16 +40,12 @@ def is_staff(principal: Principal | None) -> bool:
 
 
 def is_agency_staff(principal: Principal) -> bool:
+    """Officers and agency admins: they decide their agency's reports; city admins oversee but do not decide."""
     return principal.role in AGENCY_STAFF
 
 
 def is_admin(principal: Principal | None) -> bool:
     return principal is not None and principal.role in ADMINS
-
-
-def may_decide(principal: Principal) -> bool:
-    """Officers and agency admins decide their agency's reports; city admins oversee but do not decide."""
-    return principal.role in AGENCY_STAFF
 
 
 def may_assign(principal: Principal) -> bool:

@@ -1,2 +1,2 @@
-"""Reference data: wards and communes, report categories and agencies as lists to choose from; where a point lies in
-Hanoi; loading the reviewed data files."""
+"""Reference data: wards and communes and report categories as lists to choose from, and the categories' service
+levels; where a point lies in Hanoi; loading the reviewed data files."""

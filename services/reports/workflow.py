@@ -76,7 +76,7 @@ async def decide_report(
     principal: Principal, report_id: str, draft: DecisionDraft, now: datetime | None = None
 ) -> Report:
     """Officers and agency admins decide the reports of their own agency; city admins oversee but do not decide."""
-    policies.require(policies.may_decide(principal), "Only the staff of the agency handling a report decide it.")
+    policies.require(policies.is_agency_staff(principal), "Only the staff of the agency handling a report decide it.")
     now = now or clock.now()
     report = await get_visible(principal, report_id)
     category = await Category.get(code=report.category_id)

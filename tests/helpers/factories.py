@@ -38,7 +38,7 @@ async def make_user(role: Role, agency_code: str | None = None, **fields: object
 
 
 def token_for(codec: TokenCodec, user: User) -> str:
-    principal = Principal(user_id=user.id, role=user.role, agency_id=user.agency_id)
+    principal = Principal.of(user)
     return codec.issue(principal).token
 
 
