@@ -71,6 +71,6 @@ def _location(location: LocationDraft) -> dict[str, Any]:
     if len(address) > ADDRESS_MAX:
         raise InvalidInput(f"The address must be at most {ADDRESS_MAX} characters.", field="draft.location.address")
     ward_code = (location.ward_code or "").strip() or None
-    if ward_code is not None and ward_code not in {ward.code for ward in geo.ward_centres()}:
-        raise InvalidInput(f"There is no ward with the code {ward_code!r}.", field="draft.location.wardCode")
+    if ward_code is not None:
+        geo.ward_of_point(latitude, longitude, ward_code, field="draft.location.wardCode")
     return {"latitude": latitude, "longitude": longitude, "address": address, "wardCode": ward_code}

@@ -110,7 +110,7 @@ def _check_occurred_at(occurred_at: datetime, now: datetime, max_age_days: int) 
 
 
 def _check_location(location: LocationDraft) -> tuple[float, float, str]:
-    """The ward is the one given, or else the one whose centre is nearest."""
+    """The ward is the point's (see `geo.ward_of_point`): a named ward must agree with the point."""
     latitude, longitude = location.latitude, location.longitude
     if not (
         math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180
@@ -118,12 +118,8 @@ def _check_location(location: LocationDraft) -> tuple[float, float, str]:
         raise InvalidInput("Latitude and longitude must be WGS 84 degrees.", field="location")
     if not geo.in_hanoi(latitude, longitude):
         raise InvalidInput("This place is outside Hanoi.", field="location")
-    if location.ward_code is None or location.ward_code.strip() == "":
-        return latitude, longitude, geo.nearest_ward(latitude, longitude)[0].code
-    ward_code = location.ward_code.strip()
-    if ward_code not in {ward.code for ward in geo.ward_centres()}:
-        raise InvalidInput(f"There is no ward with the code {ward_code!r}.", field="location.wardCode")
-    return latitude, longitude, ward_code
+    claimed = (location.ward_code or "").strip() or None
+    return latitude, longitude, geo.ward_of_point(latitude, longitude, claimed, field="location.wardCode")
 
 
 def _check_media_ids(raw_ids: tuple[str, ...]) -> tuple[uuid.UUID, ...]:

@@ -63,6 +63,20 @@ async def test_ward_rules_and_infrastructure_without_media(client: httpx.AsyncCl
     assert int(pothole["code"][-6:]) > int(parking["code"][-6:])
 
 
+async def test_the_ward_is_the_points_and_a_named_ward_must_agree(client: httpx.AsyncClient, citizen: Caller) -> None:
+    """A citizen at Hoàn Kiếm lake naming a commune 60 km away would route the report to that commune's police and
+    count it in its figures: refused, with the ward the point is in. A neighbouring ward across a nearby border is
+    kept, since the centres only approximate the borders."""
+    lake = {"latitude": 21.0287, "longitude": 105.8524}
+    body = await submit(
+        client, citizen, report_input([], categoryCode="ROAD_DAMAGE", location={**lake, "wardCode": "10489"})
+    )
+    assert_refused(body, "BAD_USER_INPUT", field="location.wardCode", nearestWardCode="00070")
+    assert await Report.all().count() == 0
+    across_the_border = await submitted(client, citizen, location={**lake, "wardCode": "00082"})
+    assert across_the_border["location"]["ward"]["code"] == "00082"
+
+
 async def test_codes_are_unique_and_increasing(client: httpx.AsyncClient, citizen: Caller) -> None:
     codes = [(await submitted(client, citizen))["code"] for _ in range(3)]
     numbers = [int(code[-6:]) for code in codes]
