@@ -13,6 +13,7 @@ import aioboto3
 from aiobotocore.config import AioConfig
 
 from core.settings import Settings
+from services.media.decoding import Decoder
 from services.media.rules import MediaRules
 from services.media.storage.base import Storage
 from services.media.storage.local import LocalStorage
@@ -52,4 +53,6 @@ def media_rules(settings: Settings) -> MediaRules:
         max_image_pixels=settings.max_image_pixels,
         upload_expiry_seconds=settings.upload_expiry_seconds,
         url_ttl_seconds=settings.media_url_ttl_seconds,
+        uploads_per_hour=settings.media_upload_limit_per_hour,
+        decoder=Decoder(settings.media_decode_workers),
     )

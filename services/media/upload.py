@@ -7,7 +7,6 @@ store's own enforcement of the upload policy is never relied upon: S3-compatible
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import uuid
@@ -22,6 +21,7 @@ from core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unsup
 from core.ids import parse_uuid
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
+from services.common import limits
 from services.media.inspection import inspect_photo
 from services.media.rules import ALLOWED_TYPES, DERIVATIVE_TYPE, MediaRules
 from services.media.sniffing import HEAD_BYTES, sniff
@@ -71,6 +71,15 @@ def _check_declaration(rules: MediaRules, content_type: str, size_bytes: int, sh
     return kind
 
 
+def _uploads_limit(principal: Principal, rules: MediaRules) -> limits.Limit:
+    """Uploads a person may start in an hour, by either path: each one costs storage and a check (issue 14)."""
+    return limits.Limit(
+        limits.bucket("media.upload", str(principal.user_id)),
+        limits.Quota(rules.uploads_per_hour, 3600),
+        f"At most {rules.uploads_per_hour} uploads an hour; try again later.",
+    )
+
+
 def normalise_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
@@ -82,6 +91,7 @@ async def create_upload(
     content_type = normalise_type(content_type)
     sha256 = sha256.lower() if sha256 else None
     kind = _check_declaration(rules, content_type, size_bytes, sha256)
+    await limits.take(_uploads_limit(principal, rules))
     media_id = uuid.uuid4()
     key = upload_key(media_id)
     post = await storage.presigned_post(key, content_type, size_bytes, rules.upload_expiry_seconds)
@@ -135,6 +145,7 @@ async def upload_direct(
     """The multipart path for small photos: the same declaration checks and the same verification, in one call."""
     content_type = normalise_type(content_type)
     kind = _check_declaration(rules, content_type, len(data), None)
+    await limits.take(_uploads_limit(principal, rules))
     media_id = uuid.uuid4()
     key = evidence_key(media_id)
     media = await Media.create(
@@ -207,7 +218,7 @@ async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -
         data = await storage.get(media.object_key)
         digest = hashlib.sha256(data).hexdigest()
         _check_digest(media, digest)
-        photo = await asyncio.to_thread(inspect_photo, data, media.content_type, rules.max_image_pixels)
+        photo = await rules.decoder.run(inspect_photo, data, media.content_type, rules.max_image_pixels)
         media.derivative_key = f"media/{media.id}/display.jpg"
         media.thumbnail_key = f"media/{media.id}/thumbnail.jpg"
         await storage.put(media.derivative_key, photo.display, DERIVATIVE_TYPE)
@@ -220,7 +231,7 @@ async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -
         digest = hashlib.sha256(data).hexdigest()
         _check_digest(media, digest)
         facts = read_facts(data)
-        blanked, _ = await asyncio.to_thread(blank_metadata, data)
+        blanked, _ = await rules.decoder.run(blank_metadata, data)
         media.derivative_key = f"media/{media.id}/display{VIDEO_SUFFIXES[media.content_type]}"
         await storage.put(media.derivative_key, blanked, media.content_type)
         media.captured_at = facts.captured_at

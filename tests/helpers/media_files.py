@@ -8,6 +8,7 @@ import struct
 import zlib
 from datetime import UTC, datetime
 from fractions import Fraction
+from functools import cache
 
 import pillow_heif
 from PIL import Image
@@ -59,6 +60,24 @@ def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     chunk = b"IHDR" + header
     patched = struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
     return raw[:8] + patched + raw[8 + 25 :]
+
+
+def flat_png(width: int = 6300, height: int = 6300) -> bytes:
+    """One flat colour: 38 KB for 6300x6300, under the pixel limit, yet 40 million pixels to decode (finding 7)."""
+    out = io.BytesIO()
+    Image.new("L", (width, height)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@cache
+def large_png(width: int = 6300, height: int = 6300) -> bytes:
+    """A real large photo's cost: a flat canvas with a patch of noise, so its file (1.7 MB) is big enough for its
+    pixels and it must be decoded in full. Built once: encoding takes a couple of seconds."""
+    image = Image.new("RGB", (width, height), (90, 120, 150))
+    image.paste(Image.effect_noise((720, 720), 64).convert("RGB"), (100, 100))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def box(kind: bytes, body: bytes) -> bytes:

@@ -119,10 +119,11 @@ async def test_a_dead_s3_store_fails_fast_as_internal(database_url: str, tmp_pat
         assert time.monotonic() - started < 10
 
 
+@pytest.mark.parametrize("name", ["MAX_PHOTO_BYTES", "MEDIA_DECODE_WORKERS"])
 @pytest.mark.parametrize("value", ["0", "-5"])
-def test_media_limits_must_be_positive(database_url: str, tmp_path: Path, value: str) -> None:
-    with pytest.raises(ValueError, match="MAX_PHOTO_BYTES"):
-        make_settings(database_url, tmp_path, MAX_PHOTO_BYTES=value)
+def test_media_limits_must_be_positive(database_url: str, tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        make_settings(database_url, tmp_path, **{name: value})
 
 
 def test_an_s3_url_needs_a_bucket(database_url: str, tmp_path: Path) -> None:

@@ -10,8 +10,20 @@ from PIL import Image
 
 from core.errors import PayloadTooLarge, UnsupportedMediaType
 from services.media.inspection import inspect_photo
+from services.media.rules import MAX_PIXELS_PER_BYTE
 from services.media.sniffing import sniff
-from tests.helpers.media_files import ELF_PROGRAM, HTML, SVG, WINDOWS_PROGRAM, iso_media, mov, mp4, photo, png_bomb
+from tests.helpers.media_files import (
+    ELF_PROGRAM,
+    HTML,
+    SVG,
+    WINDOWS_PROGRAM,
+    flat_png,
+    iso_media,
+    mov,
+    mp4,
+    photo,
+    png_bomb,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +96,35 @@ def test_pixel_limit_is_checked_from_the_header() -> None:
         inspect_photo(png_bomb(100_000, 100_000), "image/png", 40_000_000)
     with pytest.raises(PayloadTooLarge):
         inspect_photo(photo(size=(100, 100)), "image/jpeg", 9_999)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "mode", "allowed_pixels"),
+    [
+        ("JPEG", "image/jpeg", "RGB", 1_000_000),
+        ("PNG", "image/png", "RGB", 1_000_000),
+        ("PNG", "image/png", "RGBA", 555_555),
+        ("HEIF", "image/heic", "RGB", 625_000),
+        ("WEBP", "image/webp", "RGB", 294_117),
+    ],
+)
+def test_types_that_cost_more_to_decode_are_allowed_fewer_pixels(
+    fmt: str, content_type: str, mode: str, allowed_pixels: int
+) -> None:
+    """Within one memory budget a decode may hold: a WebP costs three times what a PNG does, a pixel."""
+    for side, accepted in ((int(allowed_pixels**0.5), True), (int(allowed_pixels**0.5) + 2, False)):
+        out = io.BytesIO()
+        Image.effect_noise((side, side), 64).convert(mode).save(out, format=fmt)
+        if accepted:
+            assert inspect_photo(out.getvalue(), content_type, 1_000_000).width == side
+        else:
+            with pytest.raises(PayloadTooLarge) as refused:
+                inspect_photo(out.getvalue(), content_type, 1_000_000)
+            assert refused.value.extensions["maxPixels"] == allowed_pixels
+
+
+def test_a_file_too_small_for_its_canvas_is_refused_as_a_bomb_but_small_canvases_are_not() -> None:
+    with pytest.raises(UnsupportedMediaType, match="decompression bomb") as refused:
+        inspect_photo(flat_png(2100, 2100), "image/png", 40_000_000)
+    assert refused.value.extensions == {"field": "file", "maxPixelsPerByte": MAX_PIXELS_PER_BYTE}
+    assert inspect_photo(flat_png(1900, 1900), "image/png", 40_000_000).width == 1900  # 3.6 megapixels: cheap

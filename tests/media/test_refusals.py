@@ -37,6 +37,7 @@ async def _refused_after_upload(
         pytest.param("image/jpeg", photo("PNG", size=(32, 32)), id="png-declared-jpeg"),
         pytest.param("video/mp4", photo(size=(32, 32)), id="jpeg-declared-video"),
         pytest.param("image/jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 200, id="jpeg-magic-but-no-image"),
+        pytest.param("image/png", photo("PNG", size=(64, 64))[:-40], id="truncated-png"),
     ],
 )
 async def test_impostors_are_rejected_and_their_bytes_deleted(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import struct
+import time
 from datetime import UTC, datetime
 
 from services.media.video import blank_metadata, read_facts
+from tests.helpers.camera_videos import box_tree, boxes_at, camm_camera, gopro
 from tests.helpers.media_files import box, moov_with_location, mp4
 
 SHOT_AT = datetime(2025, 3, 8, 9, 15, 30, tzinfo=UTC)
@@ -45,3 +48,29 @@ def test_malformed_boxes_stop_the_walk_instead_of_guessing() -> None:
     assert len(blanked) == len(truncated)
     bogus_size = box(b"ftyp", b"isom") + b"\xff\xff\xff\xffudta" + b"secret"
     assert blank_metadata(bogus_size) == (bogus_size, 0)
+
+
+def test_hostile_sample_tables_are_cut_at_the_media_data_not_followed() -> None:
+    video = camm_camera()
+    data = bytearray(video.data)
+    stsz, stsc, co64 = (data.rindex(kind) + 4 for kind in (b"stsz", b"stsc", b"co64"))  # the camm track's
+    data[stsz + 4 : stsz + 12] = struct.pack(">II", 0xFFFFFFFF, 0xFFFFFFFF)  # 4 billion samples of 4 GB each
+    data[stsc + 4 : stsc + 8] = struct.pack(">I", 0xFFFFFFFF)  # 4 billion runs in a table of one
+    data[co64 + 4 : co64 + 8] = struct.pack(">I", 0xFFFFFFFF)
+    started = time.monotonic()
+    blanked, _ = blank_metadata(bytes(data))
+    assert time.monotonic() - started < 1
+    assert len(blanked) == len(data)
+    assert all(secret not in blanked for secret in video.secrets)
+    assert boxes_at(blanked, b"moov/trak") == boxes_at(bytes(data), b"moov/trak")[:1]
+    assert box_tree(blanked)[-1][0] == b"moov/free"  # the camm track, blanked, and the file still walks
+
+
+def test_a_sample_table_pointing_outside_the_media_data_zeroes_nothing_there() -> None:
+    data = bytearray(gopro().data)
+    stco = data.rindex(b"stco") + 4  # the GPMF track's: both its chunks now "lie" in the ftyp and the moov
+    data[stco + 8 : stco + 16] = struct.pack(">II", 8, len(data) - 40)
+    blanked, _ = blank_metadata(bytes(data))
+    mdat = data.index(b"mdat") - 4
+    assert blanked[:mdat] == data[:mdat]
+    assert box_tree(blanked)[-1][0] == b"moov/free"  # the track, blanked, and nothing after it touched
