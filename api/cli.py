@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    """X-Forwarded-For and X-Forwarded-Proto are read only from the proxies FORWARDED_ALLOW_IPS lists (none by
+    default), and the client address is then the last one in the chain that no listed proxy wrote."""
     import uvicorn
 
     uvicorn.run(
@@ -99,7 +101,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
-        proxy_headers=True,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
         log_level=settings.log_level.lower(),
     )
 
@@ -213,7 +216,7 @@ def _relay(settings: Settings, args: argparse.Namespace) -> None:
     from services.events.outbox import relay_until_empty, run_relay
 
     async def relay() -> int:
-        async with open_event_bus(settings, listen=False) as bus:
+        async with open_event_bus(settings, listen=not args.once) as bus:
             if not args.once:
                 await run_relay(bus, settings.outbox_poll_ms / 1000)
             return await relay_until_empty(bus)

@@ -63,5 +63,7 @@ def sign_in_rules(settings: Settings) -> SignInRules:
         otp_phone_limit_per_hour=settings.otp_phone_limit_per_hour,
         otp_address_limit_per_hour=settings.otp_address_limit_per_hour,
         login_max_failures=settings.login_max_failures,
+        login_account_max_failures=settings.login_account_max_failures,
+        login_address_max_failures=settings.login_address_max_failures,
         login_lockout_seconds=settings.login_lockout_seconds,
     )

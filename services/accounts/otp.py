@@ -2,12 +2,13 @@
 
 Limits exist because each code costs an SMS and six digits fall to guessing: a code lives OTP_TTL_SECONDS and
 allows OTP_MAX_ATTEMPTS tries; a phone may ask again after OTP_RESEND_SECONDS and OTP_PHONE_LIMIT_PER_HOUR times an
-hour; one client address OTP_ADDRESS_LIMIT_PER_HOUR times an hour across phones. A new code supersedes older ones.
+hour; one client address OTP_ADDRESS_LIMIT_PER_HOUR times an hour across phones. The three are taken together from
+`services.common.limits` before anything is sent, so simultaneous requests cannot all pass one count (issue 14). A new
+code supersedes older ones.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,11 +18,12 @@ from tortoise.transactions import in_transaction
 from auth.phones import normalise_phone
 from auth.providers.otp import OtpSender, code_matches, hash_code, new_code
 from core import clock
-from core.errors import Forbidden, RateLimited, Unauthenticated
+from core.errors import Forbidden, Unauthenticated
 from models.users import OtpChallenge
 from services.accounts.rules import SignInRules
+from services.common import limits
 
-WINDOW = timedelta(hours=1)
+HOUR_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -31,37 +33,38 @@ class OtpRequest:
     resend_after: datetime
 
 
-def _retry_after(until: datetime, now: datetime) -> int:
-    return max(1, math.ceil((until - now).total_seconds()))
-
-
-async def _check_limits(rules: SignInRules, phone: str, client_address: str, now: datetime) -> None:
-    latest = await OtpChallenge.filter(phone=phone).order_by("-created_at").first()
-    resend_at = latest.created_at + timedelta(seconds=rules.otp_resend_seconds) if latest else now
-    if resend_at > now:
-        raise RateLimited(
-            "A code was just sent; wait before asking again.", retry_after_seconds=_retry_after(resend_at, now)
-        )
-    for scope, limit, recent in (
-        ("this phone", rules.otp_phone_limit_per_hour, OtpChallenge.filter(phone=phone)),
-        ("this network", rules.otp_address_limit_per_hour, OtpChallenge.filter(client_address=client_address)),
-    ):
-        window = recent.filter(created_at__gt=now - WINDOW)
-        if await window.count() >= limit:
-            oldest = await window.order_by("created_at").first()
-            assert oldest is not None
-            raise RateLimited(
-                f"Too many codes were requested from {scope}; try again later.",
-                retry_after_seconds=_retry_after(oldest.created_at + WINDOW, now),
+def _request_limits(rules: SignInRules, phone: str, client_address: str) -> list[limits.Limit]:
+    """Each refusal names its cause; a resend wait of 0 means none."""
+    address = limits.address_subject(client_address)
+    chosen = [
+        limits.Limit(
+            limits.bucket("otp.phone", phone),
+            limits.Quota(rules.otp_phone_limit_per_hour, HOUR_SECONDS),
+            "Too many codes were requested for this phone; try again later.",
+        ),
+        limits.Limit(
+            limits.bucket("otp.address", address),
+            limits.Quota(rules.otp_address_limit_per_hour, HOUR_SECONDS),
+            "Too many codes were requested from this network; try again later.",
+        ),
+    ]
+    if rules.otp_resend_seconds:
+        chosen.append(
+            limits.Limit(
+                limits.bucket("otp.resend", phone),
+                limits.Quota(1, rules.otp_resend_seconds),
+                "A code was just sent; wait before asking again.",
             )
+        )
+    return chosen
 
 
 async def request_otp(rules: SignInRules, sender: OtpSender | None, phone: str, client_address: str) -> OtpRequest:
     canonical = normalise_phone(phone)
     if sender is None:
         raise Forbidden("Sign-in by phone code is not available yet; sign in with Zalo.", reason="otp_disabled")
+    await limits.take(*_request_limits(rules, canonical, client_address))
     now = clock.now()
-    await _check_limits(rules, canonical, client_address, now)
     code = new_code()
     expires_at = now + timedelta(seconds=rules.otp_ttl_seconds)
     async with in_transaction():

@@ -18,4 +18,6 @@ class SignInRules:
     otp_phone_limit_per_hour: int
     otp_address_limit_per_hour: int
     login_max_failures: int
+    login_account_max_failures: int
+    login_address_max_failures: int
     login_lockout_seconds: int

@@ -21,7 +21,7 @@ from core.ids import parse_uuid
 from models.enums import CategoryKind, Channel
 from models.reference import Category
 from models.reports import Report
-from services.common import policies
+from services.common import limits, policies
 from services.reference import geo
 from services.reports import creation, idempotency
 from services.reports.drafts import (
@@ -40,9 +40,16 @@ CITIZEN_CHANNELS = frozenset({Channel.ZALO, Channel.IHANOI, Channel.WEB})
 
 
 async def submit_report(
-    principal: Principal, draft: ReportDraft, idempotency_key: str, *, max_age_days: int, now: datetime | None = None
+    principal: Principal,
+    draft: ReportDraft,
+    idempotency_key: str,
+    *,
+    max_age_days: int,
+    per_hour: int,
+    now: datetime | None = None,
 ) -> Report:
-    """Create the report, or return the one this key already produced for this user."""
+    """Create the report, or return the one this key already produced for this user. At most `per_hour` new reports
+    an hour per person, taken atomically before the transaction (issue 14); replays take nothing."""
     policies.require(policies.is_citizen(principal), "Only citizens submit reports.")
     now = now or clock.now()
     key = idempotency.check_key(idempotency_key)
@@ -51,6 +58,13 @@ async def submit_report(
     replayed = await idempotency.find_replay(principal.user_id, key, request_hash)
     if replayed is not None:
         return await Report.get(id=replayed)
+    taken = await limits.take(
+        limits.Limit(
+            limits.bucket("reports.submit", str(principal.user_id)),
+            limits.Quota(per_hour, 3600),
+            f"At most {per_hour} reports an hour; try again later.",
+        )
+    )
     try:
         async with in_transaction() as connection:
             report, route = await creation.insert_report(connection, principal.user_id, clean, now)
@@ -60,6 +74,7 @@ async def submit_report(
         winner = await idempotency.find_replay(principal.user_id, key, request_hash)
         if winner is None:
             raise
+        await limits.give_back(*taken)
         return await Report.get(id=winner)
     return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from models.enums import IdentityProvider
 from models.users import Identity, OtpChallenge, User
 from tests.helpers.auth_flows import LOGIN_WITH_OTP, ME, REQUEST_OTP, client_for, latest_code, run_cli
 from tests.helpers.environment import PRODUCTION_ENV, make_settings
-from tests.helpers.graphql import assert_refused, gql, only_data
+from tests.helpers.graphql import assert_refused, error_codes, gql, only_data
 
 PHONE = "+84912000111"
 
@@ -114,6 +115,23 @@ async def test_hourly_limits_per_phone_and_per_address(settings: Settings, tmp_p
     async with _client(settings, tmp_path, address="10.1.2.3", **limits) as elsewhere:
         only_data(await gql(elsewhere, REQUEST_OTP, {"p": "0912000333"}))
     assert await OtpChallenge.all().count() == 4
+
+
+async def test_simultaneous_requests_for_one_phone_send_one_code(client: httpx.AsyncClient) -> None:
+    """20 at once used to send 20 SMS: every request counted the codes before any had been written."""
+    bodies = await asyncio.gather(*(gql(client, REQUEST_OTP, {"p": "0912000555"}) for _ in range(20)))
+    assert sorted(error_codes(body) for body in bodies) == [[]] + [["RATE_LIMITED"]] * 19
+    outbox = await client.get("/dev/outbox", params={"phone": "+84912000555", "limit": 100})
+    assert len(outbox.json()["messages"]) == 1
+    assert await OtpChallenge.filter(phone="+84912000555").count() == 1
+
+
+async def test_simultaneous_phones_from_one_address_stop_at_the_limit(client: httpx.AsyncClient) -> None:
+    """40 phones at once from one address: exactly OTP_ADDRESS_LIMIT_PER_HOUR (20) codes are sent."""
+    phones = [f"09130010{n:02d}" for n in range(40)]
+    bodies = await asyncio.gather(*(gql(client, REQUEST_OTP, {"p": phone}) for phone in phones))
+    assert sorted(error_codes(body) for body in bodies) == [[]] * 20 + [["RATE_LIMITED"]] * 20
+    assert await OtpChallenge.filter(phone__startswith="+8491300").count() == 20
 
 
 async def test_the_outbox_cli_prints_the_code(client: httpx.AsyncClient, settings: Settings) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -83,7 +82,9 @@ async def test_deactivation_ends_access_and_sessions_at_once(client: httpx.Async
     assert off["setUserActive"] == {"id": str(officer.id), "active": False}
     assert_refused(await gql(client, ME, token=access), "UNAUTHENTICATED")
     assert await RefreshToken.filter(user_id=officer.id, revoked_at__isnull=True).count() == 0
-    await User.filter(id=officer.id).update(failed_login_count=3, locked_until=datetime.now(UTC) + timedelta(hours=1))
+    for _ in range(5):
+        await gql(client, LOGIN_WITH_PASSWORD, {"u": "officer-c", "p": "wrong password!"})
+    assert_refused(await gql(client, LOGIN_WITH_PASSWORD, {"u": "officer-c", "p": PASSWORD}), "RATE_LIMITED")
     on = only_data(await gql(client, SET_ACTIVE, {"id": str(officer.id), "active": True}, agency_admin.token))
     assert on["setUserActive"]["active"] is True  # and unlocked:
     assert only_data(await gql(client, LOGIN_WITH_PASSWORD, {"u": "officer-c", "p": PASSWORD}))
