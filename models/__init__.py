@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.handoff",
     "models.notifications",
     "models.statistics",
+    "models.limits",
 ]

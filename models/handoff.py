@@ -22,6 +22,9 @@ class Handoff(Model):
     creator_id: uuid.UUID
     draft: dict = fields.JSONField()
     token_hash = fields.CharField(max_length=64, unique=True)
+    # The phone the Zalo side proved by a sign-in code when it offered to join accounts (issue 14); null for a link
+    # that hands over the draft only.
+    join_phone = fields.CharField(max_length=20, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(db_index=True)
     redeemed_at = fields.DatetimeField(null=True)

@@ -1,4 +1,4 @@
-"""People who use the system, how they sign in, and their sessions."""
+"""People who use the system, how they sign in, their sessions, and the joins of two citizen accounts into one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from models.enums import IdentityProvider, Role
 
 if TYPE_CHECKING:
     from models.agencies import Agency
+    from models.handoff import Handoff
 
 
 class User(Model):
@@ -26,8 +27,6 @@ class User(Model):
     full_name = fields.CharField(max_length=200, default="")
     phone = fields.CharField(max_length=20, null=True, db_index=True)
     is_active = fields.BooleanField(default=True)
-    failed_login_count = fields.IntField(default=0)
-    locked_until = fields.DatetimeField(null=True)
     # Set when this citizen account was joined to another one (issue 9, services.accounts.joining): tokens issued to
     # it act for that account from then on.
     merged_into: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
@@ -56,6 +55,38 @@ class Identity(Model):
     class Meta:
         table = "identity"
         unique_together = (("provider", "subject"),)
+
+
+class AccountJoin(Model):
+    """Two citizen accounts made one (services.accounts.joining), keeping the ids of every row that moved and the
+    values copied onto the kept account, so that an administrator can split them apart again exactly."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    into: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="joins_kept", on_delete=fields.RESTRICT
+    )
+    into_id: uuid.UUID
+    absorbed: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="joins_absorbed", on_delete=fields.RESTRICT
+    )
+    absorbed_id: uuid.UUID
+    # The link whose redemption was confirmed; one join per link at most.
+    handoff: fields.OneToOneNullableRelation[Handoff] = fields.OneToOneField(
+        "models.Handoff", related_name="account_join", null=True, on_delete=fields.SET_NULL
+    )
+    handoff_id: uuid.UUID | None
+    phone = fields.CharField(max_length=20)
+    moved: dict = fields.JSONField()
+    copied: dict = fields.JSONField()
+    joined_at = fields.DatetimeField()
+    split_at = fields.DatetimeField(null=True)
+    split_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="joins_split", null=True, on_delete=fields.SET_NULL
+    )
+    split_by_id: uuid.UUID | None
+
+    class Meta:
+        table = "account_join"
 
 
 class RefreshToken(Model):

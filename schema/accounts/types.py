@@ -5,7 +5,7 @@ from datetime import datetime
 
 import strawberry
 
-from models.users import User
+from models.users import AccountJoin, User
 from schema.agencies.types import AgencyType
 from schema.base.enums import Role
 from schema.base.info import Info
@@ -69,3 +69,29 @@ class OtpRequestType:
     @classmethod
     def from_request(cls, request: OtpRequest) -> OtpRequestType:
         return cls(phone=request.phone, expires_at=request.expires_at, resend_after=request.resend_after)
+
+
+@strawberry.type(
+    name="AccountJoin",
+    description="Two citizen accounts of one person made one: the city-app account joined into the Zalo account.",
+)
+class AccountJoinType:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier; an administrator splits a join by it.")
+    into_account_id: strawberry.ID = strawberry.field(
+        description="The Zalo account, which keeps everything; both apps act for it (`me.id`) from now on."
+    )
+    absorbed_account_id: strawberry.ID = strawberry.field(
+        description="The city-app account, closed while joined; its sessions now act for the kept account."
+    )
+    joined_at: datetime = strawberry.field(description="When the join was confirmed.")
+    split_at: datetime | None = strawberry.field(description="When an administrator split it again; null while joined.")
+
+    @classmethod
+    def from_model(cls, join: AccountJoin) -> AccountJoinType:
+        return cls(
+            id=strawberry.ID(str(join.id)),
+            into_account_id=strawberry.ID(str(join.into_id)),
+            absorbed_account_id=strawberry.ID(str(join.absorbed_id)),
+            joined_at=join.joined_at,
+            split_at=join.split_at,
+        )

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.audit.types import AuditEntryConnectionType
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, require_principal
 from services.audit import log
@@ -19,11 +20,14 @@ class Query:
         self,
         info: Info,
         entity: Annotated[
-            str | None, strawberry.argument(description="Only changes to agency, routing_rule or category.")
+            str | None,
+            bounds.argument("Only changes to agency, routing_rule, category or account_join.", bounds.AUDIT_ENTITY),
         ] = None,
-        entity_id: Annotated[str | None, strawberry.argument(description="Only changes to this record.")] = None,
+        entity_id: Annotated[
+            str | None, bounds.argument("Only changes to this record.", bounds.AUDIT_ENTITY_ID)
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        after: Annotated[str | None, bounds.argument("The `endCursor` of the previous page.", bounds.CURSOR)] = None,
     ) -> AuditEntryConnectionType:
         page = await log.audit_log(require_principal(info), entity, entity_id, first, after)
         return AuditEntryConnectionType.from_page(page)

@@ -20,10 +20,11 @@ class AuditEntryType:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     action: str = strawberry.field(
         description=(
-            "AGENCY_CREATED, AGENCY_UPDATED, ROUTING_RULE_SET, ROUTING_RULE_DELETED or CATEGORY_SERVICE_LEVEL_SET."
+            "AGENCY_CREATED, AGENCY_UPDATED, ROUTING_RULE_SET, ROUTING_RULE_DELETED, CATEGORY_SERVICE_LEVEL_SET, "
+            "ACCOUNTS_JOINED (by the citizen who confirmed) or ACCOUNT_JOIN_SPLIT."
         )
     )
-    entity: str = strawberry.field(description="What was changed: agency, routing_rule or category.")
+    entity: str = strawberry.field(description="What was changed: agency, routing_rule, category or account_join.")
     entity_id: str = strawberry.field(description="Its id (its code, for a category).")
     before: JSON | None = strawberry.field(description="The record before the change; null for a creation.")
     after: JSON | None = strawberry.field(description="The record after the change; null for a deletion.")

@@ -13,8 +13,10 @@ from typing import TypeAlias
 import strawberry
 
 from models import enums
+from services.handoff import joins
 from services.statistics import figures, sql
 
+AccountJoinOfferStatus: TypeAlias = joins.JoinOfferStatus
 AgencyKind: TypeAlias = enums.AgencyKind
 CategoryKind: TypeAlias = enums.CategoryKind
 Channel: TypeAlias = enums.Channel
@@ -29,6 +31,9 @@ StatisticsInterval: TypeAlias = sql.Interval
 WardKind: TypeAlias = enums.WardKind
 
 DESCRIPTIONS: dict[type[Enum], str] = {
+    AccountJoinOfferStatus: "CONFIRMABLE: your verified sign-in phone is the one the Zalo account proved, so you may "
+    "join the two accounts (confirmAccountJoin); PHONE_MISMATCH: it is not, so they cannot be joined; SAME_ACCOUNT: "
+    "they are one account already.",
     AgencyKind: "TRAFFIC_POLICE: the city traffic police and its teams; WARD_POLICE: police of a ward or commune; "
     "INFRASTRUCTURE: road-infrastructure maintenance; WARD_COMMITTEE: a ward's people's committee; OTHER.",
     CategoryKind: "VIOLATION: a traffic violation; INFRASTRUCTURE: a road fault.",
@@ -48,7 +53,11 @@ DESCRIPTIONS: dict[type[Enum], str] = {
     WardKind: "WARD (phường) or COMMUNE (xã).",
 }
 # The GraphQL name is the Python name, except where the service's own name is too general for the contract.
-NAMES: dict[type[Enum], str] = {StatisticsAudience: "StatisticsAudience", StatisticsInterval: "StatisticsInterval"}
+NAMES: dict[type[Enum], str] = {
+    AccountJoinOfferStatus: "AccountJoinOfferStatus",
+    StatisticsAudience: "StatisticsAudience",
+    StatisticsInterval: "StatisticsInterval",
+}
 
 for _enum, _description in DESCRIPTIONS.items():
     strawberry.enum(_enum, name=NAMES.get(_enum, _enum.__name__), description=_description)

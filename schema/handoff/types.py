@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
-from services.handoff.links import IssuedHandoff
+from schema.base.enums import AccountJoinOfferStatus
+from services.handoff.joins import JoinOffer
+from services.handoff.links import IssuedHandoff, Redemption
 
 
 @strawberry.type(name="Handoff", description="A single-use link into the city app's report form, and its QR code.")
@@ -30,6 +31,33 @@ class ReportDraftLocationType:
 
 
 @strawberry.type(
+    name="AccountJoinOffer",
+    description=(
+        "The Zalo account that made the link offers to join accounts with yours. Nothing is joined until you confirm "
+        "with `confirmAccountJoin`, and only the holder of the phone the Zalo account proved can."
+    ),
+)
+class AccountJoinOfferType:
+    status: AccountJoinOfferStatus = strawberry.field(description="Whether you may confirm it.")
+    zalo_account_id: strawberry.ID | None = strawberry.field(
+        description="The Zalo account to name in `confirmAccountJoin`; null unless the status is CONFIRMABLE."
+    )
+    zalo_name: str | None = strawberry.field(
+        description="Its name on Zalo, to show when asking; null unless the status is CONFIRMABLE."
+    )
+    confirm_before: datetime = strawberry.field(description="After this the offer is refused (reason `expired`).")
+
+    @classmethod
+    def from_offer(cls, offer: JoinOffer) -> AccountJoinOfferType:
+        return cls(
+            status=offer.status,
+            zalo_account_id=None if offer.zalo_account_id is None else strawberry.ID(str(offer.zalo_account_id)),
+            zalo_name=offer.zalo_name,
+            confirm_before=offer.confirm_before,
+        )
+
+
+@strawberry.type(
     name="ReportDraft",
     description="A report begun in the Zalo mini-app: fill the city app's form with it, then `submitReport`.",
 )
@@ -40,11 +68,18 @@ class ReportDraftType:
     location: ReportDraftLocationType | None = strawberry.field(description="Where it happened, if given.")
     plate_number: str | None = strawberry.field(description="The plate, normalised (29A-123.45), if given.")
     media_ids: list[strawberry.ID] = strawberry.field(
-        description="Uploads made in Zalo; after redeeming they are the redeemer's own, ready for `submitReport`."
+        description="Uploads made in Zalo, handed to you on redeeming: now your own, ready for `submitReport`."
+    )
+    join_offer: AccountJoinOfferType | None = strawberry.field(
+        description=(
+            "Redeeming never joins accounts. Null when the link offers no join; otherwise what the Zalo account that "
+            "made it offers, and whether you may confirm it."
+        ),
     )
 
     @classmethod
-    def from_stored(cls, draft: dict[str, Any]) -> ReportDraftType:
+    def from_redemption(cls, redemption: Redemption) -> ReportDraftType:
+        draft, offer = redemption.draft, redemption.join_offer
         location = draft.get("location")
         occurred_at = draft.get("occurredAt")
         return cls(
@@ -61,4 +96,5 @@ class ReportDraftType:
             ),
             plate_number=draft.get("plateNumber"),
             media_ids=[strawberry.ID(media_id) for media_id in draft.get("mediaIds", [])],
+            join_offer=None if offer is None else AccountJoinOfferType.from_offer(offer),
         )

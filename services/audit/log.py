@@ -1,4 +1,5 @@
-"""The audit trail of administration: every change to agencies, routing rules and service levels, with who and when.
+"""The audit trail of administration: every change to agencies, routing rules and service levels, and every join
+and split of citizen accounts, with who and when.
 
 Entries are written on the connection of the change's own transaction, so a refused or failed change leaves no
 entry and a change never exists without its entry. Only admins read the trail.
@@ -45,7 +46,8 @@ async def audit_log(
     first: int | None,
     after: str | None,
 ) -> Page[AuditEntry]:
-    """Newest first, optionally about one entity (`agency`, `routing_rule`, `category`) or one record of it."""
+    """Newest first, optionally about one entity (`agency`, `routing_rule`, `category`, `account_join`) or one
+    record of it."""
     policies.require_admin(principal, "Only admins read the audit log.")
     query = AuditEntry.all()
     if entity:

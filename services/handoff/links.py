@@ -3,16 +3,16 @@
 The link carries only an opaque random token (256 bits from `secrets`), never the draft or who wrote it; the table
 keeps the token's SHA-256, so a leaked table opens no link. Unguessability is what makes it "signed": a forged token
 simply matches no row. Redeeming is a conditional update on `redeemed_at IS NULL`, so a link works exactly once
-however many devices race for it, and in the same transaction the redeeming citizen's account is joined to the
-Zalo account that made the link (services.accounts.joining): both sides proved who they are by being signed in.
+however many devices race for it. Redeeming hands over the draft and its uploads, and nothing else: it never joins
+accounts, since a link can be sent to anyone (issue 14). A link may offer a join; `services.handoff.joins` says what
+that needs.
 
 Refusals, each distinct: an unknown token is NOT_FOUND (reason `unknown`); a used one CONFLICT (`already_redeemed`);
-an expired one CONFLICT (`expired`).
+an expired one CONFLICT (`expired`); one made by an account deactivated since CONFLICT (`account_unavailable`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import secrets
 import uuid
@@ -22,18 +22,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
 from core import clock
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.enums import IdentityProvider, MediaStatus
 from models.handoff import Handoff
 from models.media import Media
 from models.users import Identity, User
-from services.accounts.joining import join_accounts
-from services.common import policies
+from services.common import limits, policies
 from services.handoff.drafts import DraftInput, clean_draft
+from services.handoff.joins import JoinOffer, PhoneProof, offer_for
+from services.handoff.tokens import token_hash
 
 TOKEN_BYTES = 32
 HANDOFFS_PER_HOUR = 20
@@ -54,8 +56,12 @@ class IssuedHandoff:
     expires_at: datetime
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+@dataclass(frozen=True)
+class Redemption:
+    """The draft as stored (its `mediaIds` narrowed to the uploads actually handed over), and the link's join offer."""
+
+    draft: dict[str, Any]
+    join_offer: JoinOffer | None
 
 
 def handoff_url(rules: HandoffRules, token: str) -> str:
@@ -71,29 +77,45 @@ def qr_code_svg(url: str) -> str:
 
 
 async def create_handoff(
-    rules: HandoffRules, principal: Principal, draft: DraftInput, now: datetime | None = None
+    rules: HandoffRules,
+    principal: Principal,
+    draft: DraftInput,
+    now: datetime | None = None,
+    *,
+    join: PhoneProof | None = None,
 ) -> IssuedHandoff:
-    """Zalo citizens only: the account must be known through a Zalo identity, the side that proves itself here."""
+    """Zalo citizens only: the account must be known through a Zalo identity, the side that proves itself here.
+    With `join`, the link also offers to join the city-app account that signs in with the proven phone."""
     if not policies.is_citizen(principal) or not await Identity.exists(
         user_id=principal.user_id, provider=IdentityProvider.ZALO
     ):
         raise Forbidden("Handoffs start in the Zalo mini-app: sign in with Zalo first.", reason="not_zalo")
     now = now or clock.now()
-    await _check_rate(principal.user_id, now)
     clean = await clean_draft(draft, now=now)
     await _check_media(principal.user_id, clean.get("mediaIds", []))
+    await limits.take(_links_limit(principal.user_id))
+    join_phone = None if join is None else await join.verify()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = now + timedelta(seconds=rules.ttl_seconds)
-    await Handoff.create(creator_id=principal.user_id, draft=clean, token_hash=token_hash(token), expires_at=expires_at)
+    await Handoff.create(
+        creator_id=principal.user_id,
+        draft=clean,
+        token_hash=token_hash(token),
+        expires_at=expires_at,
+        join_phone=join_phone,
+    )
     url = handoff_url(rules, token)
     return IssuedHandoff(url=url, qr_code_svg=qr_code_svg(url), expires_at=expires_at)
 
 
-async def redeem_handoff(principal: Principal, token: str, now: datetime | None = None) -> dict[str, Any]:
-    """Return the draft once, and make the redeeming citizen and the link's creator one account (the creator's)."""
+async def redeem_handoff(
+    rules: HandoffRules, principal: Principal, token: str, now: datetime | None = None
+) -> Redemption:
+    """Return the draft once and hand its unused uploads to the redeemer. Nothing of the redeemer's reaches the
+    creator, who is never told who redeemed."""
     policies.require(policies.is_citizen(principal), "Only citizens redeem handoff links.")
     now = now or clock.now()
-    handoff = await Handoff.get_or_none(token_hash=token_hash(token.strip()))
+    handoff = await Handoff.get_or_none(token_hash=token_hash(token))
     if handoff is None:
         raise NotFound("This link is not valid.", field="token", reason="unknown")
     if handoff.redeemed_at is not None:
@@ -109,26 +131,35 @@ async def redeem_handoff(principal: Principal, token: str, now: datetime | None 
         if taken != 1:
             raise Conflict("This link was already used.", field="token", reason="already_redeemed")
         creator = await User.get(id=handoff.creator_id, using_db=connection)
-        keep_id: uuid.UUID = creator.merged_into_id or creator.id
-        if keep_id != principal.user_id:
-            await join_accounts(connection, keep_id, principal.user_id)
-    draft: dict[str, Any] = handoff.draft
-    return draft
+        owner_id: uuid.UUID = creator.merged_into_id or creator.id
+        owner = creator if owner_id == creator.id else await User.get(id=owner_id, using_db=connection)
+        if not owner.is_active:
+            raise Conflict("The Zalo account that made this link was closed.", reason="account_unavailable")
+        handed = await _hand_over_media(connection, handoff.draft.get("mediaIds", []), owner_id, principal.user_id)
+    handoff.redeemed_at, handoff.redeemed_by_id = now, principal.user_id
+    offer = await offer_for(handoff, owner, principal.user_id, rules.ttl_seconds)
+    return Redemption(draft={**handoff.draft, "mediaIds": handed}, join_offer=offer)
 
 
-async def _check_rate(creator_id: uuid.UUID, now: datetime) -> None:
-    """A person makes a few links an hour; more is a script filling the table."""
-    since = now - timedelta(hours=1)
-    recent = (
-        await Handoff.filter(creator_id=creator_id, created_at__gt=since)
-        .order_by("-created_at")
-        .limit(HANDOFFS_PER_HOUR)
-        .values_list("created_at", flat=True)
+def _links_limit(creator_id: uuid.UUID) -> limits.Limit:
+    """A person makes a few links an hour; more is a script filling the table. Taken atomically (issue 14)."""
+    return limits.Limit(
+        limits.bucket("handoff.create", str(creator_id)),
+        limits.Quota(HANDOFFS_PER_HOUR, 3600),
+        f"At most {HANDOFFS_PER_HOUR} links an hour; try again later.",
     )
-    if len(recent) >= HANDOFFS_PER_HOUR:
-        oldest: datetime = recent[-1]  # type: ignore[assignment]
-        wait = max(1, int((oldest - since).total_seconds()))
-        raise RateLimited(f"At most {HANDOFFS_PER_HOUR} links an hour; try again later.", retry_after_seconds=wait)
+
+
+async def _hand_over_media(
+    connection: BaseDBAsyncClient, media_ids: list[str], owner_id: uuid.UUID, redeemer_id: uuid.UUID
+) -> list[str]:
+    """The draft's uploads still unused by the creator become the redeemer's, ready for `submitReport`."""
+    if not media_ids:
+        return []
+    unused = Media.filter(id__in=media_ids, report_id=None, status__in=[MediaStatus.PENDING, MediaStatus.READY])
+    await unused.filter(owner_id=owner_id).using_db(connection).update(owner_id=redeemer_id)
+    handed = await unused.filter(owner_id=redeemer_id).using_db(connection).values_list("id", flat=True)
+    return sorted(str(media_id) for media_id in handed)
 
 
 async def _check_media(owner_id: uuid.UUID, media_ids: list[str]) -> None:

@@ -171,6 +171,9 @@ MATRIX: dict[str, Case] = {
     "Mutation.setUserActive": Case(
         "mutation($id: ID!) { setUserActive(userId: $id, active: false) { id } }", MANAGERS, prepare=_pc08_officer
     ),
+    "Mutation.splitAccountJoin": Case(
+        "mutation($id: ID!) { splitAccountJoin(joinId: $id) { id } }", ADMINS, {"id": ZERO_ID}
+    ),
     # Reports and decisions (record-level scoping is in tests/test_report_*.py and tests/test_workflow*.py).
     "Query.report": Case("query($id: ID!) { report(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),
     "Query.myReports": Case("{ myReports { totalCount } }", SIGNED_IN),
@@ -195,6 +198,11 @@ MATRIX: dict[str, Case] = {
     ),
     "Mutation.redeemHandoff": Case(
         "mutation($t: String!) { redeemHandoff(token: $t) { mediaIds } }", frozenset({"citizen"}), {"t": "unknown"}
+    ),
+    "Mutation.confirmAccountJoin": Case(
+        "mutation($t: String!, $z: ID!) { confirmAccountJoin(token: $t, zaloAccountId: $z) { id } }",
+        frozenset({"citizen"}),
+        {"t": "unknown", "z": ZERO_ID},
     ),
     # Media (record-level rules are in tests/test_media_*.py).
     "Query.media": Case("query($id: ID!) { media(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),

@@ -1,5 +1,6 @@
-"""Issue 9 end to end, the way the two apps call it: a draft made in Zalo, handed to the city app by a link and its QR
-code, redeemed once, submitted; both apps then show the same reports, and the decision is answered on Zalo."""
+"""Issues 9 and 14 end to end, the way the two apps call it: a draft made in Zalo, handed to the city app by a link
+and its QR code, redeemed once, submitted; the citizen confirms joining the two accounts (Zalo proved the phone the
+city app signs in with); both apps then show the same reports, and the decision is answered on Zalo."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from tests.helpers.handoff_calls import (
     ME,
     MY_REPORTS,
     city_app_caller,
-    create_handoff,
+    confirm_join,
+    create_join_offer,
     my_report_ids,
     redeem,
+    redeem_offer,
     svg_modules,
     token_of,
     zalo_caller,
@@ -51,7 +54,7 @@ async def test_from_zalo_to_the_city_app_and_back(
     photo = await make_media(zalo.user)
     draft = zalo_draft([str(photo.id)])
 
-    handoff = only_data(await create_handoff(client, zalo, draft))["createHandoff"]
+    handoff = only_data(await create_join_offer(client, zalo, PHONE, draft))["createHandoff"]
     assert handoff["url"].startswith(f"{settings.city_app_handoff_url}?token=")
     token = token_of(handoff["url"])
     assert len(token) >= 40
@@ -65,7 +68,8 @@ async def test_from_zalo_to_the_city_app_and_back(
     assert 0 < expires_in.total_seconds() <= settings.handoff_ttl_seconds
     assert (await Handoff.get()).token_hash != token
 
-    received = only_data(await redeem(client, city, token))["redeemHandoff"]
+    received = only_data(await redeem_offer(client, city, token))["redeemHandoff"]
+    offer = received.pop("joinOffer")
     assert received == {
         "categoryCode": "RED_LIGHT",
         "description": draft["description"],
@@ -74,6 +78,8 @@ async def test_from_zalo_to_the_city_app_and_back(
         "mediaIds": [str(photo.id)],
         "location": {**draft["location"], "wardCode": None},
     }
+    assert datetime.fromisoformat(offer.pop("confirmBefore")) > datetime.now(UTC)
+    assert offer == {"status": "CONFIRMABLE", "zaloAccountId": str(zalo.user.id), "zaloName": "Zalo zl-flow-1"}
     again = await redeem(client, city, token)
     assert_refused(again, "CONFLICT")
     assert again["errors"][0]["extensions"]["reason"] == "already_redeemed"
@@ -81,7 +87,10 @@ async def test_from_zalo_to_the_city_app_and_back(
     submission = report_input(received["mediaIds"], channel="IHANOI")
     report = only_data(await submit(client, city, submission))["submitReport"]
     assert [m["id"] for m in report["media"]] == [str(photo.id)]
+    assert my_report_ids(await gql(client, MY_REPORTS, {}, zalo.token)) == {earlier_on_zalo["id"]}, "not joined yet"
 
+    join = only_data(await confirm_join(client, city, token, offer["zaloAccountId"]))["confirmAccountJoin"]
+    assert (join["intoAccountId"], join["absorbedAccountId"]) == (str(zalo.user.id), str(city.user.id))
     everything = {earlier_on_zalo["id"], earlier_in_city_app["id"], report["id"]}
     assert my_report_ids(await gql(client, MY_REPORTS, {}, zalo.token)) == everything
     assert my_report_ids(await gql(client, MY_REPORTS, {}, city.token)) == everything

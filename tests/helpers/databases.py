@@ -49,6 +49,7 @@ async def scratch_database(kind: str, server_url: str, directory: Path) -> Async
 
 # Tables holding what tests create; reference tables (wards, categories, seeded agencies and rules) are kept.
 OPERATIONAL_TABLES = (
+    "account_join",
     "notification",
     "handoff",
     "outbox_event",
@@ -63,6 +64,7 @@ OPERATIONAL_TABLES = (
     "refresh_token",
     "identity",
     "otp_challenge",
+    "rate_counter",
     '"user"',
 )
 
