@@ -21,12 +21,13 @@ LISTEN_WAIT_SECONDS = 1.0
 
 @asynccontextmanager
 async def open_event_bus(settings: Settings, *, listen: bool = True) -> AsyncIterator[EventBus]:
-    """`listen=False` opens a publish-only bus (the relay command needs no upstream subscription)."""
+    """`listen=False` opens a publish-only bus, for `relay --once`: a bus that does not listen is never
+    `subscribed`, so a running relay (`run_relay`) needs a listening one."""
     bus: EventBus
     if settings.events_url.startswith("memory://"):
         bus = MemoryEventBus()
     else:
-        redis_bus = RedisEventBus(settings.events_url, f"{settings.events_channel}:reports")
+        redis_bus = RedisEventBus(settings.events_url, settings.events_channel)
         if listen:
             redis_bus.start()
             # Serve only once this process hears the channel, so the first consoles miss nothing; if Redis is down,

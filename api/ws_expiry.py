@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from auth.authentication import bearer_token
 
 TOKEN_EXPIRED_CODE = 4401
+TOKEN_EXPIRED_REASON = "Token expired"
 _closers: set[asyncio.Task[None]] = set()
 
 
@@ -34,6 +35,6 @@ async def _close_at(websocket: WebSocket, expires_at: float) -> None:
         remaining = expires_at - time.time()
         if remaining <= 0:
             with contextlib.suppress(RuntimeError, OSError):
-                await websocket.close(code=TOKEN_EXPIRED_CODE, reason="Token expired")
+                await websocket.close(code=TOKEN_EXPIRED_CODE, reason=TOKEN_EXPIRED_REASON)
             return
         await asyncio.sleep(min(remaining, 30.0))

@@ -19,7 +19,9 @@ from models.agencies import Agency
 from models.enums import Role
 from models.users import User
 from services.accounts.sessions import revoke_user_sessions
+from services.accounts.signin import unlock
 from services.common import policies
+from services.events import EventBus
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 MAX_STAFF_LISTED = 500
@@ -88,8 +90,10 @@ async def create_staff_user_as(
     )
 
 
-async def set_user_active(actor: Principal, user_id: str, active: bool) -> User:
-    """Deactivation takes effect at once: access tokens are re-checked per request and sessions are revoked."""
+async def set_user_active(actor: Principal, user_id: str, active: bool, events: EventBus) -> User:
+    """Deactivation takes effect at once: access tokens are re-checked per request, sessions are revoked, and the
+    change is announced on the event bus, so that the account's open websockets close on every worker.
+    Reactivation also unlocks: the account's failed passwords are forgotten."""
     parsed = parse_uuid(user_id)
     target = None if parsed is None else await User.get_or_none(id=parsed)
     if target is None:
@@ -98,12 +102,12 @@ async def set_user_active(actor: Principal, user_id: str, active: bool) -> User:
         raise Forbidden("You cannot change your own account's status.")
     policies.require_staff_manager(actor, target.agency_id, target.role)
     target.is_active = active
-    if active:
-        target.failed_login_count = 0
-        target.locked_until = None
-    await target.save(update_fields=["is_active", "failed_login_count", "locked_until", "updated_at"])
+    await target.save(update_fields=["is_active", "updated_at"])
+    if active and target.username:
+        await unlock(target.username)
     if not active:
         await revoke_user_sessions(target.id)
+        await events.announce_account_change(target.id)
     return target
 
 

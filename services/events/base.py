@@ -2,7 +2,12 @@
 
 Each process keeps ONE upstream subscription (Redis) or none (memory) and fans events out to local subscribers. A
 local subscriber is registered synchronously by `EventBus.subscribe()`, before the GraphQL stream can yield, so no
-event published after that call can slip past it (the first-subscription race of per-subscriber brokers).
+event published after that call can slip past it (the first-subscription race of per-subscriber brokers). What a
+process cannot hear while its upstream subscription is lost, it cannot deliver: so when the bus subscribes again it
+ends every local subscription, the signal for its client to catch up (`reports(filter: { updatedSince })`).
+
+Besides report events the bus carries account changes: a deactivated account is announced to every process, whose
+open sockets signed in as that account check it again at once (`watch_account`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 logger = logging.getLogger("phananh.events")
@@ -114,17 +119,61 @@ class Fanout:
         return len(self._subscriptions)
 
 
+class AccountWatchers:
+    """What to do, per account, when that account may have changed: one callback per open socket of this process."""
+
+    def __init__(self) -> None:
+        self._callbacks: dict[uuid.UUID, set[Callable[[], None]]] = {}
+
+    def add(self, user_id: uuid.UUID, callback: Callable[[], None]) -> Callable[[], None]:
+        """Register `callback`; return the function that unregisters it."""
+        self._callbacks.setdefault(user_id, set()).add(callback)
+
+        def remove() -> None:
+            callbacks = self._callbacks.get(user_id, set())
+            callbacks.discard(callback)
+            if not callbacks:
+                self._callbacks.pop(user_id, None)
+
+        return remove
+
+    def notify(self, user_id: uuid.UUID) -> None:
+        for callback in list(self._callbacks.get(user_id, ())):
+            callback()
+
+    def notify_all(self) -> None:
+        for user_id in list(self._callbacks):
+            self.notify(user_id)
+
+
 class EventBus:
     """Publish events to every process; subscribe to those of any process. Implementations: memory, Redis."""
 
     def __init__(self) -> None:
         self.fanout = Fanout()
+        self.accounts = AccountWatchers()
+
+    @property
+    def subscribed(self) -> bool:
+        """Whether this process hears every event published from now on. A relay publishes only then: an event
+        published while its own bus is still subscribing again after an outage would reach nobody here."""
+        return True
 
     def subscribe(self) -> Subscription:
         """Registered at once, before this returns: see the module docstring."""
         return self.fanout.add()
 
     async def publish(self, events: Sequence[Event]) -> None:
+        raise NotImplementedError
+
+    def watch_account(self, user_id: uuid.UUID, on_change: Callable[[], None]) -> Callable[[], None]:
+        """Call `on_change` whenever `user_id` is announced as changed, and after this bus lost and regained its
+        upstream (an announcement may have been missed meanwhile); return the function that stops watching."""
+        return self.accounts.add(user_id, on_change)
+
+    async def announce_account_change(self, user_id: uuid.UUID) -> None:
+        """Tell every process that this account lost something (it was deactivated, or its role or agency changed),
+        so that the sockets signed in as it check it again now instead of at their next operation."""
         raise NotImplementedError
 
     async def close(self) -> None:

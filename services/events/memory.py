@@ -3,6 +3,7 @@ with several workers or replicas use Redis, or consoles on the other processes h
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from services.events.base import Event, EventBus
@@ -12,3 +13,6 @@ class MemoryEventBus(EventBus):
     async def publish(self, events: Sequence[Event]) -> None:
         for event in events:
             self.fanout.deliver(event)
+
+    async def announce_account_change(self, user_id: uuid.UUID) -> None:
+        self.accounts.notify(user_id)

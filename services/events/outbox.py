@@ -6,6 +6,10 @@ publishes unpublished rows in id order and then stamps them. On PostgreSQL it cl
 all live; a relay that dies after publishing but before its commit leaves the rows for the next one, which publishes
 them again. That duplicate, and the ones SQLite's simpler publish-then-mark can make, are dropped by subscribers, who
 remember the event ids they have seen. State is all in the table, so a restarted relay carries on where it stopped.
+
+A worker's relay publishes only while its own bus is subscribed (`EventBus.subscribed`): right after an outage Redis
+answers a PUBLISH before the subscriptions are back, and drops what nobody hears. A bus that subscribes again ends its
+local subscriptions, so consoles on a worker that came back later than this one catch up instead.
 """
 
 from __future__ import annotations
@@ -94,12 +98,13 @@ async def prune(older_than: timedelta = KEEP_PUBLISHED, now: datetime | None = N
 
 
 async def run_relay(bus: EventBus, interval_seconds: float) -> None:
-    """The background relay of a worker: drain, then poll every `interval_seconds`; a bus outage only delays.
-    Once an hour it also prunes old published rows, so the table stays small."""
+    """The background relay of a worker: drain while the bus is subscribed, then poll every `interval_seconds`; a bus
+    outage only delays. Once an hour it also prunes old published rows, so the table stays small."""
     next_prune = time.monotonic()
     while True:
         try:
-            await relay_until_empty(bus)
+            if bus.subscribed:
+                await relay_until_empty(bus)
             if time.monotonic() >= next_prune:
                 await prune()
                 next_prune = time.monotonic() + PRUNE_EVERY_SECONDS

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from models.outbox import OutboxEvent, OutboxKind
 from tests.helpers.factories import Caller
-from tests.helpers.live_env import DEAD_REDIS_URL, REDIS_URL, SUBMITTED, ServerPool, channel, require_redis
+from tests.helpers.graphql import gql, only_data
+from tests.helpers.live_env import (
+    DEAD_REDIS_URL,
+    REDIS_PORT,
+    REDIS_URL,
+    SET_ACTIVE,
+    SUBMITTED,
+    ServerPool,
+    channel,
+    require_redis,
+)
 from tests.helpers.reports_api import submitted
 from tests.helpers.servers import run
+from tests.helpers.tcp_proxy import tcp_proxy
 from tests.helpers.ws import console
+
+CHANGED_SINCE = "query($since: DateTime!) { reports(filter: { updatedSince: $since }) { edges { node { id } } } }"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +76,15 @@ async def test_an_event_committed_while_no_relay_runs_or_redis_is_down_goes_out_
     assert (await OutboxEvent.get(id=pending.id)).published_at is not None
 
 
+async def _published(report_id: str) -> bool:
+    """Whether the relay of another process has stamped the report's event; polled, as that process is not ours."""
+    for _ in range(100):
+        if (await OutboxEvent.get(report_id=report_id)).published_at is not None:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def test_mutations_succeed_while_redis_is_down_and_the_events_go_out_when_a_worker_reaches_it(
     own_servers: ServerPool, redis_channel: str, citizen: Caller
 ) -> None:
@@ -72,9 +95,43 @@ async def test_mutations_succeed_while_redis_is_down_and_the_events_go_out_when_
     cut_off.stop()
 
     own_servers.start(EVENTS_URL=REDIS_URL, EVENTS_CHANNEL=redis_channel)
-    for _ in range(100):  # the new worker's relay publishes at startup; another process, so poll the row
-        if (await OutboxEvent.get(report_id=report["id"])).published_at is not None:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        pytest.fail("the pending event was not published within 5 seconds of Redis being reachable")
+    assert await _published(report["id"]), "not published within 5 seconds of Redis being reachable"
+
+
+async def test_deactivating_an_account_on_one_worker_closes_its_socket_on_another(
+    own_servers: ServerPool, redis_channel: str, officer: Caller, admin: Caller
+) -> None:
+    first = own_servers.start(EVENTS_URL=REDIS_URL, EVENTS_CHANNEL=redis_channel)
+    second = own_servers.start(EVENTS_URL=REDIS_URL, EVENTS_CHANNEL=redis_channel)
+    async with console(second.url, officer.token) as police, httpx.AsyncClient(base_url=first.url) as http:
+        op = await police.subscribe(SUBMITTED)
+        only_data(await gql(http, SET_ACTIVE, {"id": str(officer.user.id), "active": False}, admin.token))
+        assert await police.until_closed(op, within=3) == ([], 4403, "Account changed")
+
+
+async def test_a_console_is_told_to_catch_up_when_its_worker_gets_redis_back(
+    own_servers: ServerPool, redis_channel: str, citizen: Caller, officer: Caller
+) -> None:
+    """Redis goes away for this worker only (a proxy between them is cut); a report is submitted meanwhile. When Redis
+    is back the console's subscription is completed, the documented signal to catch up, and the catch-up finds the
+    report; a new subscription hears the next report live."""
+    async with tcp_proxy(REDIS_PORT) as proxy:
+        url = f"redis://127.0.0.1:{proxy.port}/0"
+        server = own_servers.start(EVENTS_URL=url, EVENTS_CHANNEL=redis_channel)
+        async with console(server.url, officer.token) as police, httpx.AsyncClient(base_url=server.url) as http:
+            op = await police.subscribe(SUBMITTED)
+            since = datetime.now(UTC)
+            await proxy.cut()
+            during = await submitted(http, citizen)
+            await asyncio.sleep(0.3)  # several relay rounds while Redis is unreachable
+            assert (await OutboxEvent.get(report_id=during["id"])).published_at is None
+            await proxy.restore()
+
+            assert (await police.next(op, within=5))["type"] == "complete"
+            body = await gql(http, CHANGED_SINCE, {"since": since.isoformat()}, officer.token)
+            assert [edge["node"]["id"] for edge in only_data(body)["reports"]["edges"]] == [during["id"]]
+            assert await _published(during["id"])
+
+            again = await police.subscribe(SUBMITTED)
+            after = await submitted(http, citizen)
+            assert (await police.report(again, within=2))["id"] == after["id"]

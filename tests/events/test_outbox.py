@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,12 +19,13 @@ from models.outbox import OutboxEvent, OutboxKind
 from services.events import Event, EventBus, Subscription
 from services.events.base import QUEUE_SIZE
 from services.events.memory import MemoryEventBus
-from services.events.outbox import prune, relay_once, relay_until_empty
+from services.events.outbox import prune, relay_once, relay_until_empty, run_relay
 from services.events.redis_bus import RedisEventBus
 from tests.helpers.factories import Caller, make_report
 from tests.helpers.graphql import assert_refused, gql, only_data
-from tests.helpers.live_env import DEAD_REDIS_URL, REDIS_URL, channel, require_redis
+from tests.helpers.live_env import DEAD_REDIS_URL, REDIS_PORT, REDIS_URL, channel, require_redis
 from tests.helpers.reports_api import report_input, submit, submitted
+from tests.helpers.tcp_proxy import tcp_proxy
 
 ASSIGN = """
 mutation($id: ID!, $agency: ID, $reason: String) {
@@ -87,6 +89,60 @@ async def test_redis_carries_events_between_processes(redis_pair: tuple[RedisEve
     await sender.publish([event(7), event(8)])
     assert await take(there, 2) == [7, 8]
     assert await take(here, 2) == [7, 8]
+
+
+async def test_a_worker_relay_publishes_only_once_its_bus_hears_the_channel(
+    client: httpx.AsyncClient, citizen: Caller
+) -> None:
+    """Redis answering is not enough: what is published before this bus subscribes is heard by nobody here."""
+    require_redis()
+    name = channel()
+    observer, deaf = RedisEventBus(REDIS_URL, name), RedisEventBus(REDIS_URL, name)
+    observer.start()
+    await asyncio.wait_for(observer.listening.wait(), 5)
+    heard = observer.subscribe()
+    report = await submitted(client, citizen)
+    relay = asyncio.create_task(run_relay(deaf, 0.02))
+    try:
+        await asyncio.sleep(0.3)
+        assert (await OutboxEvent.get(report_id=report["id"])).published_at is None
+        deaf.start()
+        event_id = (await OutboxEvent.get(report_id=report["id"])).id
+        assert await take(heard, 1) == [event_id]
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+        await observer.close()
+        await deaf.close()
+
+
+async def test_a_bus_that_subscribes_again_ends_its_subscriptions_and_rechecks_its_sockets() -> None:
+    """Redis was away for this process: whatever was published meanwhile reached nobody here, so every subscriber is
+    told to catch up (its iteration ends) and every watched account is checked again."""
+    require_redis()
+    async with tcp_proxy(REDIS_PORT) as proxy:
+        bus = RedisEventBus(f"redis://127.0.0.1:{proxy.port}/0", channel())
+        bus.start()
+        await asyncio.wait_for(bus.listening.wait(), 5)
+        rechecks: list[uuid.UUID] = []
+        account = uuid.uuid4()
+        bus.watch_account(account, lambda: rechecks.append(account))
+        try:
+            before = bus.subscribe()
+            await proxy.cut()
+            during = bus.subscribe()
+            await proxy.restore()
+            async with asyncio.timeout(5):
+                assert [e.id async for e in before] == []
+                assert [e.id async for e in during] == []
+            assert bus.subscribed
+            assert rechecks == [account]
+            after = bus.subscribe()
+            await bus.publish([event(1)])
+            assert await take(after, 1) == [1]
+        finally:
+            await bus.close()
 
 
 async def test_the_outbox_row_is_written_with_the_change_or_not_at_all(

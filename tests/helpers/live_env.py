@@ -12,10 +12,12 @@ import redis
 from tests.helpers.environment import require_service
 from tests.helpers.servers import Server, free_port, server_env, start
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_PORT = 6379
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 DEAD_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
 
 SUBMITTED = "subscription($agency: ID) { reportSubmitted(agencyId: $agency) { id code status agency { code } } }"
+SET_ACTIVE = "mutation($id: ID!, $active: Boolean!) { setUserActive(userId: $id, active: $active) { id active } }"
 UPDATED = """
 subscription($id: ID!) {
   reportUpdated(reportId: $id) { id status decisions { outcome responseToCitizen } timeline { kind } }

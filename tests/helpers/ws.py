@@ -70,6 +70,16 @@ class Console:
         data: dict[str, Any] = next(iter(message["payload"]["data"].values()))
         return data
 
+    async def until_closed(self, op_id: str, within: float = 5) -> tuple[list[dict[str, Any]], int | None, str]:
+        """The messages of `op_id` until the server closes the socket, then the close code and reason it gave."""
+        messages: list[dict[str, Any]] = []
+        try:
+            while True:
+                messages.append(await self.next(op_id, within))
+        except ConnectionClosed as closed:
+            frame = closed.rcvd
+            return messages, frame.code if frame else None, frame.reason if frame else ""
+
     async def silent(self, op_id: str, within: float) -> bool:
         """True if nothing arrives for `op_id` within `within` seconds (used after a positive control)."""
         try:
