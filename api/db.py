@@ -21,11 +21,15 @@ logger = logging.getLogger("phananh.db")
 POSTGRES_SETTINGS = {"jit": "off"}
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, statement_timeout_ms: int = 0) -> dict[str, Any]:
+    """`statement_timeout_ms` (PostgreSQL only; 0 for none) stops any one statement that runs longer."""
     connection: str | dict[str, Any] = database_url
     if database_url.startswith(("postgres://", "postgresql://")):
         connection = expand_db_url(database_url)
-        connection["credentials"]["server_settings"] = dict(POSTGRES_SETTINGS)
+        server_settings = dict(POSTGRES_SETTINGS)
+        if statement_timeout_ms:
+            server_settings["statement_timeout"] = str(statement_timeout_ms)
+        connection["credentials"]["server_settings"] = server_settings
     return {
         "connections": {"default": connection},
         "apps": {
@@ -46,13 +50,16 @@ def ensure_sqlite_directory(database_url: str) -> None:
         Path(database_url.removeprefix("sqlite://").split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def init_db(settings: Settings) -> None:
+async def init_db(settings: Settings, *, statement_timeout_ms: int = 0) -> None:
     """Connect Tortoise for this process.
 
-    The global fallback lets request tasks use the connections opened by uvicorn's lifespan task.
+    The global fallback lets request tasks use the connections opened by uvicorn's lifespan task. The server passes
+    `DB_STATEMENT_TIMEOUT_MS`, so that no request holds a connection and the database for long; the CLI does not, as
+    its maintenance statements (`rebuild-statistics`: one INSERT of about 25 s over a million reports) run longer.
     """
     ensure_sqlite_directory(settings.database_url)
-    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+    config = tortoise_config(settings.database_url, statement_timeout_ms)
+    await Tortoise.init(config=config, _enable_global_fallback=True)
 
 
 async def close_db() -> None:

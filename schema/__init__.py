@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -13,8 +16,11 @@ from schema.accounts.queries import Query as AccountQuery
 from schema.agencies.mutations import Mutation as AgencyMutation
 from schema.agencies.queries import Query as AgencyQuery
 from schema.audit.queries import Query as AuditQuery
+from schema.base.boundary import InputBoundary
 from schema.base.errors import ErrorCodes
+from schema.base.limits import QueryLimiter, QueryLimits
 from schema.base.scalars import SCALAR_MAP
+from schema.base.suggestions import HideSuggestions
 from schema.handoff.mutations import Mutation as HandoffMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
@@ -53,12 +59,19 @@ class Schema(strawberry.Schema):
         `ErrorCodes`, with the request id."""
 
 
-def build_schema() -> Schema:
+def build_schema(limits: QueryLimits | None = None) -> Schema:
+    """The schema that serves, with the `limits` `api/` builds from settings; without them, the bare contract (what
+    `export-schema` prints and the contract tests read)."""
+    extensions: list[Callable[[], SchemaExtension]] = [InputBoundary, ErrorCodes]
+    if limits is not None:
+        extensions.append(lambda: QueryLimiter(limits))
+        if not limits.introspection:
+            extensions.append(HideSuggestions)
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[ErrorCodes],
+        extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from core.errors import InvalidInput
 from models.agencies import Agency
+from schema.base import bounds
+from schema.base.cost import AGENCY_CHILDREN
 from schema.base.enums import AgencyKind, ReportStatus
 from schema.base.info import Info
 from schema.base.permissions import require_principal
@@ -88,10 +91,24 @@ class AgencyType:
         parent = await info.context.loaders.agency_by_id.load(self.parent_id)
         return None if parent is None else AgencyType.from_model(parent)
 
-    @strawberry.field(description="Agencies directly under this one, inactive ones included, by code.")
-    async def children(self, info: Info) -> list[AgencyType]:
+    @strawberry.field(
+        description="Agencies directly under this one, inactive ones included, by code: the first `first` of them."
+    )
+    async def children(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"How many: 1 to {AGENCY_CHILDREN.maximum}, default {AGENCY_CHILDREN.default}. The "
+                "query's cost counts this many."
+            ),
+        ] = None,
+    ) -> list[AgencyType]:
+        if first is not None and not 1 <= first <= AGENCY_CHILDREN.maximum:
+            raise InvalidInput(f"`first` must be between 1 and {AGENCY_CHILDREN.maximum}.", field="first")
         rows = await info.context.loaders.agencies.children.load(self._id)
-        return [AgencyType.from_model(child) for child in rows]
+        return [AgencyType.from_model(child) for child in rows[: first or AGENCY_CHILDREN.default]]
 
     @strawberry.field(description="The wards and communes it covers (what ward-level routing rules may use).")
     async def wards(self, info: Info) -> list[WardType]:
@@ -127,7 +144,7 @@ class AgencyType:
         self,
         info: Info,
         first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        after: Annotated[str | None, bounds.argument("The `endCursor` of the previous page.", bounds.CURSOR)] = None,
     ) -> Annotated[ReportConnectionType, REPORTS] | None:
         from schema.reports.types import ReportConnectionType
 
