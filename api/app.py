@@ -6,16 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from api.authentication import BearerTokenBackend, on_authentication_error
 from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
+from api.errors import http_refusal, unhandled_error
 from api.events import open_event_bus, running_relay
-from api.graphql import GraphQLApp
+from api.graphql import GraphQLApp, query_limits
 from api.limits import BodySizeLimitMiddleware
 from api.notifications import notification_worker
 from api.request_id import RequestIdMiddleware
@@ -25,10 +28,18 @@ from api.routes.health import healthz, readyz
 from api.signin import token_codec
 from api.storage import open_storage
 from core.settings import Settings
-from schema import schema
+from schema import build_schema
 
 # Room for the policy fields and multipart framing around the largest file a local upload may carry.
 UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+class App(Starlette):
+    """Starlette with the request id outermost, outside even its error handling: the JSON answer to an unhandled
+    error (`api.errors.unhandled_error`) then carries `X-Request-ID`, and its log line the same id."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestIdMiddleware(super().build_middleware_stack())
 
 
 @asynccontextmanager
@@ -51,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await init_db(settings)
+        await init_db(settings, statement_timeout_ms=settings.db_statement_timeout_ms)
         try:
             async with open_clients(app, settings):
                 yield
@@ -59,8 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await close_db()
 
     tokens = token_codec(settings)
-    graphql = GraphQLApp(schema, settings, tokens)
-    app = Starlette(
+    graphql = GraphQLApp(build_schema(query_limits(settings)), settings, tokens)
+    app = App(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -71,7 +82,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/media/{key:path}", media_routes.download, methods=["GET"]),
         ],
         middleware=[
-            Middleware(RequestIdMiddleware),
             Middleware(
                 BodySizeLimitMiddleware,
                 default_limit=settings.max_request_bytes,
@@ -86,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens), on_error=on_authentication_error),
         ],
+        exception_handlers={HTTPException: http_refusal, Exception: unhandled_error},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -14,7 +14,12 @@ HEADER = "x-request-id"
 
 
 class RequestIdMiddleware:
-    """Takes a sane `X-Request-ID` from the client (or a proxy) or makes one, and echoes it in the response."""
+    """Takes a sane `X-Request-ID` from the client (or a proxy) or makes one, and echoes it in the response.
+
+    It wraps the whole application, Starlette's error handling included (`api.app.App`), so that the answer to an
+    unhandled error carries the id too. That answer (`api.errors.unhandled_error`) has logged the error with the id;
+    what Starlette raises again once it is sent ends here rather than being logged a second time, without the id.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -25,12 +30,19 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _ACCEPTABLE.match(incoming) else uuid.uuid4().hex
+        answered = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal answered
             if message["type"] == "http.response.start":
+                answered = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (HEADER.encode(), request_id.encode())]
             await send(message)
 
         with request_id_scope(request_id):
-            await self.app(scope, receive, send_with_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                if not answered:
+                    raise

@@ -53,3 +53,16 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class TimedOut(DomainError):
+    """The operation was stopped: a query past the request deadline, or a database statement past the statement
+    timeout (its transaction rolled back). A narrower query (a shorter range, a smaller page) may pass."""
+
+    code = "TIMEOUT"
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) cannot be reached just now; the same request may pass in a moment."""
+
+    code = "UNAVAILABLE"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,8 @@ class Settings:
     upload_expiry_seconds: int = 10 * 60
     media_url_ttl_seconds: int = 5 * 60
     media_cleanup_hours: int = 24
+    # Media checks bounded (issue 14): how many photos are decoded (or videos blanked) at once, per process.
+    media_decode_workers: int = 2
 
     @property
     def media_secret(self) -> bytes:
@@ -102,6 +105,26 @@ class Settings:
     notification_max_attempts: int = 8
     notification_retry_seconds: int = 30
     notification_poll_seconds: int = 10
+    # Rate limits and trusted proxies (issue 14): sign-in failures per account and per address, uploads and reports
+    # per person, and the proxies whose X-Forwarded-For names the client address the per-address limits count.
+    login_account_max_failures: int = 50
+    login_address_max_failures: int = 20
+    media_upload_limit_per_hour: int = 60
+    report_limit_per_hour: int = 30
+    forwarded_allow_ips: tuple[str, ...] = ()
+    # Query cost limits (issue 14): what one GraphQL operation may ask before any resolver runs, by whom, how long a
+    # query may run, how long one statement of the server's may run, and whether the schema is open to introspection.
+    graphql_max_query_length: int = 100_000
+    graphql_max_tokens: int = 2_000
+    graphql_max_fields: int = 250
+    graphql_max_aliases: int = 30
+    graphql_max_depth: int = 12
+    graphql_cost_anonymous: int = 5_000
+    graphql_cost_citizen: int = 10_000
+    graphql_cost_staff: int = 25_000
+    graphql_introspection: bool = True
+    request_timeout_seconds: int = 10
+    db_statement_timeout_ms: int = 10_000
 
     @property
     def is_production(self) -> bool:
@@ -164,6 +187,7 @@ class Settings:
             upload_expiry_seconds=_int(env, "UPLOAD_EXPIRY_SECONDS", 10 * 60),
             media_url_ttl_seconds=_int(env, "MEDIA_URL_TTL_SECONDS", 5 * 60),
             media_cleanup_hours=_int(env, "MEDIA_CLEANUP_HOURS", 24),
+            media_decode_workers=_int(env, "MEDIA_DECODE_WORKERS", 2),
             report_max_age_days=_int(env, "REPORT_MAX_AGE_DAYS", 30),
             events_channel=env.get("EVENTS_CHANNEL", "phananh").strip(),
             outbox_relay=env.get("OUTBOX_RELAY", "true").strip().lower() not in ("false", "0", "no", "off"),
@@ -178,6 +202,22 @@ class Settings:
             notification_max_attempts=_int(env, "NOTIFICATION_MAX_ATTEMPTS", 8),
             notification_retry_seconds=_int(env, "NOTIFICATION_RETRY_SECONDS", 30),
             notification_poll_seconds=_int(env, "NOTIFICATION_POLL_SECONDS", 10),
+            login_account_max_failures=_int(env, "LOGIN_ACCOUNT_MAX_FAILURES", 50),
+            login_address_max_failures=_int(env, "LOGIN_ADDRESS_MAX_FAILURES", 20),
+            media_upload_limit_per_hour=_int(env, "MEDIA_UPLOAD_LIMIT_PER_HOUR", 60),
+            report_limit_per_hour=_int(env, "REPORT_LIMIT_PER_HOUR", 30),
+            forwarded_allow_ips=tuple(a.strip() for a in env.get("FORWARDED_ALLOW_IPS", "").split(",") if a.strip()),
+            graphql_max_query_length=_int(env, "GRAPHQL_MAX_QUERY_LENGTH", 100_000),
+            graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", 2_000),
+            graphql_max_fields=_int(env, "GRAPHQL_MAX_FIELDS", 250),
+            graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", 30),
+            graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", 12),
+            graphql_cost_anonymous=_int(env, "GRAPHQL_COST_ANONYMOUS", 5_000),
+            graphql_cost_citizen=_int(env, "GRAPHQL_COST_CITIZEN", 10_000),
+            graphql_cost_staff=_int(env, "GRAPHQL_COST_STAFF", 25_000),
+            graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", app_env is not AppEnv.PRODUCTION),
+            request_timeout_seconds=_int(env, "REQUEST_TIMEOUT_SECONDS", 10),
+            db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 10_000),
         )
         settings.validate()
         return settings
@@ -210,6 +250,8 @@ class Settings:
         self._validate_media()
         self._validate_live()
         self._validate_handoff()
+        self._validate_rate_limits()
+        self._validate_query_limits()
 
     def _validate_live(self) -> None:
         if not self.events_channel:
@@ -259,6 +301,7 @@ class Settings:
             ("UPLOAD_EXPIRY_SECONDS", self.upload_expiry_seconds),
             ("MEDIA_URL_TTL_SECONDS", self.media_url_ttl_seconds),
             ("MEDIA_CLEANUP_HOURS", self.media_cleanup_hours),
+            ("MEDIA_DECODE_WORKERS", self.media_decode_workers),
         ):
             if value <= 0:
                 raise SettingsError(f"{name} must be positive, not {value}")
@@ -294,6 +337,43 @@ class Settings:
         if self.notification_poll_seconds < 0:
             raise SettingsError("NOTIFICATION_POLL_SECONDS must not be negative (0 runs no worker in the server)")
 
+    def _validate_rate_limits(self) -> None:
+        """uvicorn would take a proxy entry it cannot parse for a host name that never matches, and `*` as "believe
+        the first X-Forwarded-For entry", which any client writes: a typo or a wildcard would go unnoticed."""
+        for name, value in (
+            ("LOGIN_ACCOUNT_MAX_FAILURES", self.login_account_max_failures),
+            ("LOGIN_ADDRESS_MAX_FAILURES", self.login_address_max_failures),
+            ("MEDIA_UPLOAD_LIMIT_PER_HOUR", self.media_upload_limit_per_hour),
+            ("REPORT_LIMIT_PER_HOUR", self.report_limit_per_hour),
+        ):
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive, not {value}")
+        for entry in self.forwarded_allow_ips:
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError:
+                raise SettingsError(
+                    f"FORWARDED_ALLOW_IPS lists the reverse proxies' addresses or networks (e.g. 10.0.0.5,10.1.0.0/16),"
+                    f" not {entry!r}"
+                ) from None
+
+    def _validate_query_limits(self) -> None:
+        for name, value in (
+            ("GRAPHQL_MAX_QUERY_LENGTH", self.graphql_max_query_length),
+            ("GRAPHQL_MAX_TOKENS", self.graphql_max_tokens),
+            ("GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
+            ("GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
+            ("GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
+            ("GRAPHQL_COST_ANONYMOUS", self.graphql_cost_anonymous),
+            ("GRAPHQL_COST_CITIZEN", self.graphql_cost_citizen),
+            ("GRAPHQL_COST_STAFF", self.graphql_cost_staff),
+            ("REQUEST_TIMEOUT_SECONDS", self.request_timeout_seconds),
+        ):
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive, not {value}")
+        if self.db_statement_timeout_ms < 0:
+            raise SettingsError("DB_STATEMENT_TIMEOUT_MS must not be negative (0 leaves statements without a timeout)")
+
     def _validate_secret(self) -> None:
         if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(
@@ -317,6 +397,18 @@ def _default_notifier(env: Mapping[str, str], app_env: AppEnv) -> str:
     if app_env is not AppEnv.PRODUCTION:
         return "outbox"
     return "zalo-oa" if env.get("ZALO_OA_ACCESS_TOKEN") else "disabled"
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """Strict, because a misspelt "flase" must not leave a protection off."""
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {env[name]!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

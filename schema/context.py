@@ -47,6 +47,7 @@ class Context:
     sign_in_rules: SignInRules
     handoff_rules: HandoffRules
     report_max_age_days: int
+    report_limit_per_hour: int
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(default_factory=Loaders)

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.accounts.types import UserType
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAgencyAdmin, require_principal
 from services.accounts import users
@@ -24,6 +25,6 @@ class Query:
 
     @strawberry.field(description="The staff of one agency, by username.", permission_classes=[IsAgencyAdmin])
     async def staff(
-        self, info: Info, agency_id: Annotated[strawberry.ID, strawberry.argument(description="The agency.")]
+        self, info: Info, agency_id: Annotated[strawberry.ID, bounds.argument("The agency.", bounds.ID)]
     ) -> list[UserType]:
         return [UserType.from_model(u) for u in await users.list_staff(require_principal(info), agency_id)]

@@ -6,6 +6,8 @@ from typing import Any
 
 import strawberry
 
+from schema.base import bounds
+from schema.base.bounds import input_field
 from schema.base.enums import AgencyKind
 from services.agencies.administration import KEEP, AgencyDraft
 
@@ -23,26 +25,26 @@ def _given(value: Any) -> Any:
     ),
 )
 class AgencyInput:
-    code: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Stable code, e.g. CA-00070: A-Z 0-9 . _ -."
+    code: str | None = input_field(
+        "Stable code, e.g. CA-00070: at least 2 of A-Z 0-9 . _ -.", bounds.AGENCY_CODE, default=strawberry.UNSET
     )
-    name: str | None = strawberry.field(default=strawberry.UNSET, description="Official name, 1-200 characters.")
+    name: str | None = input_field("Official name, not empty.", bounds.NAME, default=strawberry.UNSET)
     kind: AgencyKind | None = strawberry.field(default=strawberry.UNSET, description="What sort of agency.")
-    parent_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The active agency it belongs to; null for none."
+    parent_id: strawberry.ID | None = input_field(
+        "The active agency it belongs to; null for none.", bounds.ID, default=strawberry.UNSET
     )
-    ward_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="The wards and communes it covers (the whole list)."
+    ward_codes: list[str] | None = input_field(
+        "The wards and communes it covers (the whole list).", bounds.WARD_CODES, default=strawberry.UNSET
     )
-    category_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="The active categories it handles (the whole list)."
+    category_codes: list[str] | None = input_field(
+        "The active categories it handles (the whole list).", bounds.CATEGORY_CODES, default=strawberry.UNSET
     )
     active: bool | None = strawberry.field(
         default=strawberry.UNSET, description="false deactivates it (CONFLICT while routing rules name it)."
     )
-    phone: str | None = strawberry.field(default=strawberry.UNSET, description="Public contact phone.")
-    email: str | None = strawberry.field(default=strawberry.UNSET, description="Public contact email.")
-    address: str | None = strawberry.field(default=strawberry.UNSET, description="Public address.")
+    phone: str | None = input_field("Public contact phone.", bounds.PHONE, default=strawberry.UNSET)
+    email: str | None = input_field("Public contact email.", bounds.EMAIL, default=strawberry.UNSET)
+    address: str | None = input_field("Public address.", bounds.ADDRESS, default=strawberry.UNSET)
 
     def to_draft(self) -> AgencyDraft:
         ward_codes, category_codes = _given(self.ward_codes), _given(self.category_codes)

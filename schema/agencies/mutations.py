@@ -8,6 +8,7 @@ import strawberry
 
 from schema.agencies.inputs import AgencyInput
 from schema.agencies.types import AgencyType
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, require_principal
 from services.agencies import administration
@@ -31,7 +32,7 @@ class Mutation:
     async def update_agency(
         self,
         info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The agency.")],
+        id: Annotated[strawberry.ID, bounds.argument("The agency.", bounds.ID)],
         input: Annotated[AgencyInput, strawberry.argument(description="The fields to change.")],
     ) -> AgencyType:
         agency = await administration.update_agency(require_principal(info), id, input.to_draft())

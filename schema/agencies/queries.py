@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.agencies.types import AgencyType
+from schema.base import bounds
 from schema.base.enums import AgencyKind
 from services.agencies import queries as agency_queries
 
@@ -23,7 +24,7 @@ class Query:
 
     @strawberry.field(description="One agency by id, or null if there is none.")
     async def agency(
-        self, id: Annotated[strawberry.ID, strawberry.argument(description="The agency's id.")]
+        self, id: Annotated[strawberry.ID, bounds.argument("The agency's id.", bounds.ID)]
     ) -> AgencyType | None:
         found = await agency_queries.get_agency(id)
         return None if found is None else AgencyType.from_model(found)

@@ -1,25 +1,38 @@
-"""Custom scalars. `BigInt` exists because GraphQL's Int is 32-bit and amounts in đồng pass 4 billion."""
+"""Custom scalars. `BigInt` exists because GraphQL's Int is 32-bit and amounts in đồng pass 4 billion.
+
+JavaScript reads a JSON number exactly only within ±(2^53 - 1), so a `BigInt` is sent as a number within that range
+and as a decimal string beyond it (a sum that grew past it must not arrive rounded); it is accepted as either, within
+the range.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 MAX_SAFE_INTEGER = 2**53 - 1
+# At most 17 digits: more could not lie within the range, and `int` need not read a megabyte of them to find out.
+DECIMAL = re.compile(r"-?[0-9]{1,17}")
 
 
 def _parse_big_int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("BigInt must be a whole number")
-    try:
+    if isinstance(value, str) and DECIMAL.fullmatch(value):
         number = int(value)
-    except ValueError:
-        raise ValueError("BigInt must be a whole number") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise ValueError("BigInt must be a whole number")
     if abs(number) > MAX_SAFE_INTEGER:
         raise ValueError("BigInt must stay within ±(2^53 - 1) so that JavaScript clients read it exactly")
     return number
+
+
+def _serialize_big_int(value: int) -> int | str:
+    number = int(value)  # sums come back from PostgreSQL as decimals
+    return number if abs(number) <= MAX_SAFE_INTEGER else str(number)
 
 
 BigInt = NewType("BigInt", int)
@@ -29,8 +42,11 @@ BigInt = NewType("BigInt", int)
 SCALAR_MAP: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
-        description="A whole number beyond 32 bits (amounts in đồng), sent as a JSON number within ±(2^53 - 1).",
-        serialize=int,
+        description=(
+            "A whole number beyond 32 bits (amounts in đồng), sent as a JSON number within ±(2^53 - 1) and as a "
+            "decimal string beyond it; accepted as a number or a string within ±(2^53 - 1)."
+        ),
+        serialize=_serialize_big_int,
         parse_value=_parse_big_int,
     )
 }

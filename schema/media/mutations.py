@@ -6,6 +6,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated, require_principal
 from schema.media.inputs import CreateMediaUploadInput
@@ -18,12 +19,13 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Reserve an upload: returns the media id and a signed form to POST the bytes to, exact type and size. "
-            "Over the size limit: PAYLOAD_TOO_LARGE; a type not accepted: UNSUPPORTED_MEDIA_TYPE."
+            "Over the size limit: PAYLOAD_TOO_LARGE; a type not accepted: UNSUPPORTED_MEDIA_TYPE; past the hourly "
+            "number of uploads per person (60 by default, with uploadMedia): RATE_LIMITED (retryAfterSeconds)."
         ),
         permission_classes=[IsAuthenticated],
     )
     async def create_media_upload(
-        self, info: Info, input: Annotated[CreateMediaUploadInput, strawberry.argument(description="The file.")]
+        self, info: Info, input: Annotated[CreateMediaUploadInput, bounds.bare_fields_argument("The file.")]
     ) -> MediaUploadType:
         upload = await media.create_upload(
             require_principal(info),
@@ -43,7 +45,7 @@ class Mutation:
         permission_classes=[IsAuthenticated],
     )
     async def complete_media_upload(
-        self, info: Info, media_id: Annotated[strawberry.ID, strawberry.argument(description="From createMediaUpload.")]
+        self, info: Info, media_id: Annotated[strawberry.ID, bounds.argument("From createMediaUpload.", bounds.ID)]
     ) -> MediaType:
         done = await media.complete_upload(
             require_principal(info), info.context.storage, info.context.media_rules, media_id
@@ -53,7 +55,8 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Upload a small photo in one GraphQL multipart request (send the header Apollo-Require-Preflight: true). "
-            "Checked at once like completeMediaUpload; the result is READY or an error."
+            "Checked at once like completeMediaUpload; the result is READY or an error. Counts against the hourly "
+            "uploads of createMediaUpload."
         ),
         permission_classes=[IsAuthenticated],
     )

@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 
 from core.ids import parse_uuid
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated
 from schema.media.types import MediaType
@@ -17,7 +18,7 @@ class Query:
         permission_classes=[IsAuthenticated],
     )
     async def media(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The media item's id.")]
+        self, info: Info, id: Annotated[strawberry.ID, bounds.argument("The media item's id.", bounds.ID)]
     ) -> MediaType | None:
         media_id = parse_uuid(id)
         if media_id is None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, require_principal
 from schema.reference.types import CategoryType
@@ -21,7 +22,7 @@ class Mutation:
     async def set_category_service_level(
         self,
         info: Info,
-        code: Annotated[str, strawberry.argument(description="The category code.")],
+        code: Annotated[str, bounds.argument("The category code.", bounds.CATEGORY_CODE)],
         hours: Annotated[int, strawberry.argument(description="1 to 8760 hours.")],
     ) -> CategoryType:
         category = await categories.set_service_level(require_principal(info), code, hours)

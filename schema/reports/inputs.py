@@ -6,38 +6,41 @@ from datetime import datetime
 
 import strawberry
 
+from schema.base import bounds
+from schema.base.bounds import input_field
 from schema.base.enums import Channel, DecisionOutcome, ReportStatus
 from schema.base.scalars import BigInt
 from services.reports.drafts import LocationDraft, ReportDraft
 from services.reports.queries import ReportFilter
-from services.reports.workflow import DecisionDraft
+from services.reports.workflow import FINE_CEILING_VND, DecisionDraft
 
 
 @strawberry.input(name="LocationInput", description="Where it happened.")
 class LocationInput:
     latitude: float = strawberry.field(description="WGS 84 latitude; must be inside Hanoi.")
     longitude: float = strawberry.field(description="WGS 84 longitude; must be inside Hanoi.")
-    address: str = strawberry.field(default="", description="Address or landmark, up to 300 characters.")
-    ward_code: str | None = strawberry.field(
-        default=None, description="Ward code (see `wards`); when omitted, the ward whose centre is nearest."
+    address: str = input_field("Address or landmark.", bounds.ADDRESS, default="")
+    ward_code: str | None = input_field(
+        "Ward code (see `wards`); when omitted, the ward whose centre is nearest.", bounds.WARD_CODE, default=None
     )
 
 
 @strawberry.input(name="SubmitReportInput", description="A new report, as the citizen filled it in.")
 class SubmitReportInput:
-    category_code: str = strawberry.field(description="An active category's code (see `categories`).")
-    description: str = strawberry.field(description="What happened, 10-2000 characters.")
+    category_code: str = input_field("An active category's code (see `categories`).", bounds.CATEGORY_CODE)
+    description: str = input_field("What happened, at least 10 characters.", bounds.TEXT)
     occurred_at: datetime = strawberry.field(
         description="When it happened, with a time zone offset; not in the future, not older than the allowed days."
     )
     location: LocationInput = strawberry.field(description="Where it happened.")
     channel: Channel = strawberry.field(description="The app sending it: ZALO, IHANOI or WEB.")
-    plate_number: str | None = strawberry.field(
-        default=None, description="Vehicle plate in any usual spelling (29A-123.45, 29A12345, 29-A1 123.45)."
+    plate_number: str | None = input_field(
+        "Vehicle plate in any usual spelling (29A-123.45, 29A12345, 29-A1 123.45).", bounds.PLATE, default=None
     )
-    media_ids: list[strawberry.ID] = strawberry.field(
+    media_ids: list[strawberry.ID] = input_field(
+        "Checked photos/videos of your own not used by another report; at least one for a violation.",
+        bounds.MEDIA_IDS,
         default_factory=list,
-        description="Checked photos/videos of your own not used by another report; at least one for a violation.",
     )
 
     def to_draft(self) -> ReportDraft:
@@ -60,13 +63,13 @@ class SubmitReportInput:
 @strawberry.input(name="ReportFilter", description="Narrows `reports`; all conditions must hold.")
 class ReportFilterInput:
     status: ReportStatus | None = strawberry.field(default=None, description="Only this status.")
-    category_code: str | None = strawberry.field(default=None, description="Only this category.")
-    ward_code: str | None = strawberry.field(default=None, description="Only this ward.")
-    agency_id: strawberry.ID | None = strawberry.field(default=None, description="Only this agency (admins).")
+    category_code: str | None = input_field("Only this category.", bounds.CATEGORY_CODE, default=None)
+    ward_code: str | None = input_field("Only this ward.", bounds.WARD_CODE, default=None)
+    agency_id: strawberry.ID | None = input_field("Only this agency (admins).", bounds.ID, default=None)
     channel: Channel | None = strawberry.field(default=None, description="Only this channel.")
     submitted_from: datetime | None = strawberry.field(default=None, description="Submitted at or after this.")
     submitted_to: datetime | None = strawberry.field(default=None, description="Submitted before this.")
-    plate_number: str | None = strawberry.field(default=None, description="This plate, in any usual spelling.")
+    plate_number: str | None = input_field("This plate, in any usual spelling.", bounds.PLATE, default=None)
     overdue: bool | None = strawberry.field(default=None, description="true: only overdue; false: only not overdue.")
     updated_since: datetime | None = strawberry.field(default=None, description="Changed at or after this.")
 
@@ -88,15 +91,17 @@ class ReportFilterInput:
 @strawberry.input(name="DecisionInput", description="A decision about a report. See `decideReport` for the rules.")
 class DecisionInput:
     outcome: DecisionOutcome = strawberry.field(description="What is decided.")
-    note: str = strawberry.field(default="", description="Internal note for colleagues; citizens never see it.")
-    response_to_citizen: str = strawberry.field(
-        default="", description="The answer to the citizen; required for REJECT, PENALIZE and RESOLVE."
+    note: str = input_field("Internal note for colleagues; citizens never see it.", bounds.TEXT, default="")
+    response_to_citizen: str = input_field(
+        "The answer to the citizen; required for REJECT, PENALIZE and RESOLVE.", bounds.TEXT, default=""
     )
     fine_amount_vnd: BigInt | None = strawberry.field(
-        default=None, description="The fine in whole đồng; required (> 0) for PENALIZE, refused otherwise."
+        default=None,
+        description=f"The fine in whole đồng; required for PENALIZE (above 0, at most {FINE_CEILING_VND:,}), refused "
+        "otherwise.",
     )
     vehicle_impounded: bool = strawberry.field(default=False, description="PENALIZE only: the vehicle was impounded.")
-    legal_basis: str = strawberry.field(default="", description="PENALIZE only (required): the legal text applied.")
+    legal_basis: str = input_field("PENALIZE only (required): the legal text applied.", bounds.LEGAL_BASIS, default="")
 
     def to_draft(self) -> DecisionDraft:
         return DecisionDraft(

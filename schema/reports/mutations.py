@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAgencyAdmin, IsCitizen, IsStaff, require_principal
 from schema.reports.inputs import DecisionInput, SubmitReportInput
@@ -20,15 +21,16 @@ class Mutation:
         permission_classes=[IsCitizen],
         description=(
             "Send a report (CITIZEN). It is routed to an agency at once. Retrying with the same `idempotencyKey` "
-            "returns the same report; the same key with a different report is CONFLICT."
+            "returns the same report; the same key with a different report is CONFLICT. RATE_LIMITED "
+            "(retryAfterSeconds) past the hourly number of reports per person (30 by default)."
         ),
     )
     async def submit_report(
         self,
         info: Info,
-        input: Annotated[SubmitReportInput, strawberry.argument(description="The report.")],
+        input: Annotated[SubmitReportInput, bounds.bare_fields_argument("The report.")],
         idempotency_key: Annotated[
-            str, strawberry.argument(description="A fresh UUID per report, reused for its retries.")
+            str, bounds.argument("A fresh UUID per report, reused for its retries.", bounds.IDEMPOTENCY_KEY)
         ],
     ) -> ReportType:
         report = await submission.submit_report(
@@ -36,6 +38,7 @@ class Mutation:
             input.to_draft(),
             idempotency_key,
             max_age_days=info.context.report_max_age_days,
+            per_hour=info.context.report_limit_per_hour,
         )
         return ReportType.from_model(report)
 
@@ -49,12 +52,12 @@ class Mutation:
     async def assign_report(
         self,
         info: Info,
-        report_id: Annotated[strawberry.ID, strawberry.argument(description="The report.")],
-        agency_id: Annotated[strawberry.ID | None, strawberry.argument(description="Transfer to this agency.")] = None,
+        report_id: Annotated[strawberry.ID, bounds.argument("The report.", bounds.ID)],
+        agency_id: Annotated[strawberry.ID | None, bounds.argument("Transfer to this agency.", bounds.ID)] = None,
         officer_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Assign to this officer of the agency.")
+            strawberry.ID | None, bounds.argument("Assign to this officer of the agency.", bounds.ID)
         ] = None,
-        reason: Annotated[str | None, strawberry.argument(description="Why; required for a transfer.")] = None,
+        reason: Annotated[str | None, bounds.argument("Why; required for a transfer.", bounds.TEXT)] = None,
     ) -> ReportType:
         report = await workflow.assign_report(require_principal(info), report_id, agency_id, officer_id, reason)
         return ReportType.from_model(report)
@@ -70,7 +73,7 @@ class Mutation:
     async def decide_report(
         self,
         info: Info,
-        report_id: Annotated[strawberry.ID, strawberry.argument(description="The report.")],
+        report_id: Annotated[strawberry.ID, bounds.argument("The report.", bounds.ID)],
         input: Annotated[DecisionInput, strawberry.argument(description="The decision.")],
     ) -> ReportType:
         report = await workflow.decide_report(require_principal(info), report_id, input.to_draft())

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.inputs import ReportFilterInput
@@ -15,7 +16,7 @@ from services.reports import scope as report_scope
 from services.reports.queries import ReportFilter
 
 FIRST = strawberry.argument(description="Page size: default 20, at most 100.")
-AFTER = strawberry.argument(description="The `endCursor` of the previous page.")
+AFTER = bounds.argument("The `endCursor` of the previous page.", bounds.CURSOR)
 
 
 @strawberry.type
@@ -25,7 +26,7 @@ class Query:
         description="One report, or null if there is none or you may not see it (the two look the same).",
     )
     async def report(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The report's id.")]
+        self, info: Info, id: Annotated[strawberry.ID, bounds.argument("The report's id.", bounds.ID)]
     ) -> ReportType | None:
         found = await report_scope.find_visible(require_principal(info), id)
         return None if found is None else ReportType.from_model(found)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, require_principal
 from schema.routing.inputs import RoutingRuleInput
@@ -29,6 +30,6 @@ class Mutation:
         description="Delete a routing rule (ADMIN); CONFLICT if it is the last city-level rule of its kind.",
     )
     async def delete_routing_rule(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The rule.")]
+        self, info: Info, id: Annotated[strawberry.ID, bounds.argument("The rule.", bounds.ID)]
     ) -> bool:
         return await rules.delete_rule(require_principal(info), id)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAdmin, IsStaff, require_principal
 from schema.routing.inputs import RoutingRuleFilterInput
@@ -35,8 +36,10 @@ class Query:
     )
     async def routing_preview(
         self,
-        category_code: Annotated[str, strawberry.argument(description="The category.")],
-        ward_code: Annotated[str | None, strawberry.argument(description="The ward; or give a point instead.")] = None,
+        category_code: Annotated[str, bounds.argument("The category.", bounds.CATEGORY_CODE)],
+        ward_code: Annotated[
+            str | None, bounds.argument("The ward; or give a point instead.", bounds.WARD_CODE)
+        ] = None,
         latitude: Annotated[float | None, strawberry.argument(description="WGS 84 latitude of a point.")] = None,
         longitude: Annotated[float | None, strawberry.argument(description="WGS 84 longitude of a point.")] = None,
     ) -> RoutingPreviewType:

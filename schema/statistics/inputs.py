@@ -6,6 +6,8 @@ from datetime import date
 
 import strawberry
 
+from schema.base import bounds
+from schema.base.bounds import input_field
 from schema.base.enums import Channel
 from services.statistics.figures import StatisticsFilter
 
@@ -16,11 +18,11 @@ class StatisticsFilterInput:
         default=None, name="from", description="First day of submission, in Hanoi time (included)."
     )
     to: date | None = strawberry.field(default=None, description="Last day of submission, in Hanoi time (included).")
-    agency_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only this handling agency. Agency staff may only name their own."
+    agency_id: strawberry.ID | None = input_field(
+        "Only this handling agency. Agency staff may only name their own.", bounds.ID, default=None
     )
-    category_code: str | None = strawberry.field(default=None, description="Only this category.")
-    ward_code: str | None = strawberry.field(default=None, description="Only this ward or commune.")
+    category_code: str | None = input_field("Only this category.", bounds.CATEGORY_CODE, default=None)
+    ward_code: str | None = input_field("Only this ward or commune.", bounds.WARD_CODE, default=None)
     channel: Channel | None = strawberry.field(default=None, description="Only this channel.")
 
     def to_filter(self) -> StatisticsFilter:

@@ -8,6 +8,9 @@ letters optionally followed by one digit, and the number either five digits writ
 Written without separators, a plate is ambiguous (`29A12345` could be series `A1` with `2345`); we read six digits
 after the letters as a series digit plus five, and five or four digits as the number alone, which matches every plate
 issued since 2015. A separator between series and number settles the question the way the writer meant it.
+
+Plates are ASCII: anything else is refused before upper-casing, because Unicode case mapping and digit classes would
+otherwise make a plate of what is none: `29ı-123.45` upper-cases to `29I-123.45`, and Unicode digits read `２９` as 29.
 """
 
 from __future__ import annotations
@@ -16,15 +19,14 @@ import re
 
 from core.errors import InvalidInput
 
-SEPARATED = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2}\d?)[\s.-](\d{3}[.\s]?\d{2}|\d{4})$")
-COMPACT = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2})(\d{4,6})$")
+SEPARATED = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2}\d?)[\s.-](\d{3}[.\s]?\d{2}|\d{4})$", re.ASCII)
+COMPACT = re.compile(r"^(\d{2})[\s-]?([A-Z]{1,2})(\d{4,6})$", re.ASCII)
 MIN_PROVINCE = 11
 
 
 def normalise_plate(raw: str, *, field: str = "plateNumber") -> str:
     """The canonical form of a plate, or `InvalidInput` naming `field` when it is not a Vietnamese plate."""
-    text = " ".join(raw.upper().split())
-    parts = _split(text)
+    parts = _split(" ".join(raw.upper().split())) if raw.isascii() else None
     if parts is None:
         raise InvalidInput(f"{raw!r} is not a Vietnamese plate number (e.g. 29A-123.45).", field=field)
     province, series, number = parts

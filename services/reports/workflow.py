@@ -41,6 +41,10 @@ from services.statistics import rollup
 
 ANY_KIND = frozenset(CategoryKind)
 TEXT_MAX = 2000
+# The highest fine one decision may record, in đồng: the ceiling the Law on Handling Administrative Violations
+# (art. 24) sets for road traffic, 75 million for a person and twice that for an organisation (the legal team should
+# confirm it with the category ranges). It keeps a mistyped amount (a few zeros too many) out of the public totals.
+FINE_CEILING_VND = 150_000_000
 
 # (outcome, from status) -> (to status, the category kinds for which the move is allowed)
 TRANSITIONS: dict[tuple[DecisionOutcome, ReportStatus], tuple[ReportStatus, frozenset[CategoryKind]]] = {
@@ -120,6 +124,10 @@ def _check_decision(draft: DecisionDraft, *, final: bool) -> None:
     if draft.outcome is DecisionOutcome.PENALIZE:
         if draft.fine_amount_vnd is None or draft.fine_amount_vnd <= 0:
             raise InvalidInput("A penalty needs a fine above zero, in đồng.", field="input.fineAmountVnd")
+        if draft.fine_amount_vnd > FINE_CEILING_VND:
+            raise InvalidInput(
+                f"A fine is at most {FINE_CEILING_VND:,} đồng.", field="input.fineAmountVnd", maxVnd=FINE_CEILING_VND
+            )
         if not draft.legal_basis.strip():
             raise InvalidInput("A penalty needs its legal basis.", field="input.legalBasis")
     elif draft.fine_amount_vnd is not None or draft.vehicle_impounded:

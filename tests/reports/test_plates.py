@@ -28,7 +28,13 @@ def test_spellings_become_one_canonical_form(raw: str, canonical: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "ABC", "29-123.45", "2A-123.45", "29ABC-123.45", "29A-123.456", "29A-12", "05A-123.45", "29A-12;45"]
+    "raw",
+    [
+        *("", "ABC", "29-123.45", "2A-123.45", "29ABC-123.45", "29A-123.456", "29A-12", "05A-123.45", "29A-12;45"),
+        # Unicode that upper-cases, or counts as digits or spaces, into a plate: dotless i, long s, full-width and
+        # Arabic-Indic digits, a no-break space.
+        *("29ı-123.45", "29ſ-123.45", "２９A-123.45", "٢٩A-123.45", "29A\u00a0123.45"),
+    ],
 )
 def test_garbage_is_refused_naming_the_field(raw: str) -> None:
     with pytest.raises(InvalidInput) as refused:
