@@ -27,6 +27,7 @@ from api.routes.dev import dev_routes
 from api.routes.health import healthz, readyz
 from api.signin import token_codec
 from api.storage import open_storage
+from api.throttle import AnonymousThrottle
 from core.settings import Settings
 from schema import build_schema
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
             ),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens), on_error=on_authentication_error),
+            Middleware(AnonymousThrottle, per_minute=settings.anonymous_requests_per_minute),
         ],
         exception_handlers={HTTPException: http_refusal, Exception: unhandled_error},
         lifespan=lifespan,

@@ -122,6 +122,7 @@ class Settings:
     graphql_cost_anonymous: int = 5_000
     graphql_cost_citizen: int = 10_000
     graphql_cost_staff: int = 25_000
+    anonymous_requests_per_minute: int = 600
     graphql_introspection: bool = True
     request_timeout_seconds: int = 10
     db_statement_timeout_ms: int = 10_000
@@ -213,6 +214,7 @@ class Settings:
             graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", 30),
             graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", 12),
             graphql_cost_anonymous=_int(env, "GRAPHQL_COST_ANONYMOUS", 5_000),
+            anonymous_requests_per_minute=_int(env, "ANONYMOUS_REQUESTS_PER_MINUTE", 600),
             graphql_cost_citizen=_int(env, "GRAPHQL_COST_CITIZEN", 10_000),
             graphql_cost_staff=_int(env, "GRAPHQL_COST_STAFF", 25_000),
             graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", app_env is not AppEnv.PRODUCTION),
@@ -365,6 +367,7 @@ class Settings:
             ("GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
             ("GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
             ("GRAPHQL_COST_ANONYMOUS", self.graphql_cost_anonymous),
+            ("ANONYMOUS_REQUESTS_PER_MINUTE", self.anonymous_requests_per_minute),
             ("GRAPHQL_COST_CITIZEN", self.graphql_cost_citizen),
             ("GRAPHQL_COST_STAFF", self.graphql_cost_staff),
             ("REQUEST_TIMEOUT_SECONDS", self.request_timeout_seconds),

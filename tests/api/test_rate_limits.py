@@ -15,7 +15,7 @@ import pytest
 from core.settings import Settings, SettingsError
 from models.media import Media
 from models.reports import Report
-from tests.helpers.auth_flows import REQUEST_OTP, client_for
+from tests.helpers.auth_flows import REQUEST_OTP, client_for, clients_for
 from tests.helpers.environment import make_settings
 from tests.helpers.factories import Caller
 from tests.helpers.graphql import assert_refused, error_codes, gql, only_data
@@ -93,3 +93,24 @@ def test_trusted_proxies_are_addresses_or_networks(value: str) -> None:
         "10.1.0.0/16",
         "::1",
     )
+
+
+async def test_anonymous_requests_are_throttled_per_address_and_signed_in_ones_are_not(
+    settings: Settings, tmp_path: Path, citizen: Caller
+) -> None:
+    """A burst of anonymous reads from one address passes up to the bucket and is then refused with 429 JSON;
+    another address, and a signed-in caller at the same address, still pass."""
+    throttled = make_settings(settings.database_url, tmp_path, ANONYMOUS_REQUESTS_PER_MINUTE="30")
+    query = "{ categories { code } }"
+    async with clients_for(throttled, "198.51.100.7", "2001:db8::9") as (crowded, v6):
+        answers = await asyncio.gather(*(crowded.post("/graphql", json={"query": query}) for _ in range(40)))
+        assert sorted(answer.status_code for answer in answers) == [200] * 30 + [429] * 10
+        refused = next(answer for answer in answers if answer.status_code == 429)
+        assert refused.headers["content-type"] == "application/json"
+        assert refused.headers["x-request-id"]
+        assert 1 <= int(refused.headers["retry-after"]) <= 3
+        assert_refused(refused.json(), "RATE_LIMITED", retryAfterSeconds=int(refused.headers["retry-after"]))
+        signed_in = await gql(crowded, query, token=citizen.token)
+        assert only_data(signed_in)["categories"]
+        v6_answers = await asyncio.gather(*(v6.post("/graphql", json={"query": query}) for _ in range(30)))
+        assert {answer.status_code for answer in v6_answers} == {200}

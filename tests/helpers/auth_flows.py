@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,25 @@ from tests.helpers.graphql import gql, only_data
 async def client_for(settings: Settings, address: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app built on other settings (same database), its store and event bus opened as the lifespan
     would."""
+    async with clients_for(settings, address) as (http,):
+        yield http
+
+
+@asynccontextmanager
+async def clients_for(settings: Settings, *addresses: str) -> AsyncIterator[tuple[httpx.AsyncClient, ...]]:
+    """Clients of one such app, each calling from its own address."""
     app = create_app(settings)
-    async with open_clients(app, settings, workers=False):
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
+    async with open_clients(app, settings, workers=False), AsyncExitStack() as stack:
+        yield tuple(
+            [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://testserver"
+                    )
+                )
+                for address in addresses
+            ]
+        )
 
 
 PAYLOAD = "accessToken refreshToken expiresIn user { id role }"
