@@ -281,21 +281,19 @@ class Settings:
             )
         if self.is_production and self.session_secret == DEV_SESSION_SECRET:
             raise SettingsError("SESSION_SECRET is the development secret; set a random one in production")
-        for name, value in (
+        _require_positive(
             ("OTP_TTL_SECONDS", self.otp_ttl_seconds),
             ("OTP_MAX_ATTEMPTS", self.otp_max_attempts),
             ("OTP_PHONE_LIMIT_PER_HOUR", self.otp_phone_limit_per_hour),
             ("OTP_ADDRESS_LIMIT_PER_HOUR", self.otp_address_limit_per_hour),
             ("LOGIN_MAX_FAILURES", self.login_max_failures),
             ("LOGIN_LOCKOUT_SECONDS", self.login_lockout_seconds),
-        ):
-            if value <= 0:
-                raise SettingsError(f"{name} must be positive")
+        )
         if self.refresh_grace_seconds < 0 or self.otp_resend_seconds < 0:
             raise SettingsError("REFRESH_GRACE_SECONDS and OTP_RESEND_SECONDS must not be negative")
 
     def _validate_media(self) -> None:
-        for name, value in (
+        _require_positive(
             ("MAX_PHOTO_BYTES", self.max_photo_bytes),
             ("MAX_VIDEO_BYTES", self.max_video_bytes),
             ("MAX_IMAGE_PIXELS", self.max_image_pixels),
@@ -304,9 +302,7 @@ class Settings:
             ("MEDIA_URL_TTL_SECONDS", self.media_url_ttl_seconds),
             ("MEDIA_CLEANUP_HOURS", self.media_cleanup_hours),
             ("MEDIA_DECODE_WORKERS", self.media_decode_workers),
-        ):
-            if value <= 0:
-                raise SettingsError(f"{name} must be positive, not {value}")
+        )
         if self.media_signing_secret and len(self.media_signing_secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"MEDIA_SIGNING_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data")
         if not self.media_signing_secret and self.jwt_algorithm != "HS256":
@@ -329,27 +325,23 @@ class Settings:
             raise SettingsError("NOTIFIER=outbox writes answers to a local file; production needs NOTIFIER=zalo-oa")
         if self.notifier == "zalo-oa" and not self.zalo_oa_access_token:
             raise SettingsError("NOTIFIER=zalo-oa needs ZALO_OA_ACCESS_TOKEN (the Official Account's access token)")
-        for name, value in (
+        _require_positive(
             ("HANDOFF_TTL_SECONDS", self.handoff_ttl_seconds),
             ("NOTIFICATION_MAX_ATTEMPTS", self.notification_max_attempts),
             ("NOTIFICATION_RETRY_SECONDS", self.notification_retry_seconds),
-        ):
-            if value <= 0:
-                raise SettingsError(f"{name} must be positive, not {value}")
+        )
         if self.notification_poll_seconds < 0:
             raise SettingsError("NOTIFICATION_POLL_SECONDS must not be negative (0 runs no worker in the server)")
 
     def _validate_rate_limits(self) -> None:
         """uvicorn would take a proxy entry it cannot parse for a host name that never matches, and `*` as "believe
         the first X-Forwarded-For entry", which any client writes: a typo or a wildcard would go unnoticed."""
-        for name, value in (
+        _require_positive(
             ("LOGIN_ACCOUNT_MAX_FAILURES", self.login_account_max_failures),
             ("LOGIN_ADDRESS_MAX_FAILURES", self.login_address_max_failures),
             ("MEDIA_UPLOAD_LIMIT_PER_HOUR", self.media_upload_limit_per_hour),
             ("REPORT_LIMIT_PER_HOUR", self.report_limit_per_hour),
-        ):
-            if value <= 0:
-                raise SettingsError(f"{name} must be positive, not {value}")
+        )
         for entry in self.forwarded_allow_ips:
             try:
                 ipaddress.ip_network(entry)
@@ -360,7 +352,7 @@ class Settings:
                 ) from None
 
     def _validate_query_limits(self) -> None:
-        for name, value in (
+        _require_positive(
             ("GRAPHQL_MAX_QUERY_LENGTH", self.graphql_max_query_length),
             ("GRAPHQL_MAX_TOKENS", self.graphql_max_tokens),
             ("GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
@@ -371,9 +363,7 @@ class Settings:
             ("GRAPHQL_COST_CITIZEN", self.graphql_cost_citizen),
             ("GRAPHQL_COST_STAFF", self.graphql_cost_staff),
             ("REQUEST_TIMEOUT_SECONDS", self.request_timeout_seconds),
-        ):
-            if value <= 0:
-                raise SettingsError(f"{name} must be positive, not {value}")
+        )
         if self.db_statement_timeout_ms < 0:
             raise SettingsError("DB_STATEMENT_TIMEOUT_MS must not be negative (0 leaves statements without a timeout)")
 
@@ -385,6 +375,12 @@ class Settings:
             )
         if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
             raise SettingsError("JWT_SECRET is the development secret; set a random one in production")
+
+
+def _require_positive(*settings: tuple[str, int]) -> None:
+    for name, value in settings:
+        if value <= 0:
+            raise SettingsError(f"{name} must be positive, not {value}")
 
 
 def _derived_session_secret(env: Mapping[str, str], app_env: AppEnv) -> str:

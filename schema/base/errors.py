@@ -48,25 +48,25 @@ _SQLITE_UNREACHABLE = ("database is locked", "unable to open database file")
 def to_client_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
-        return _rebuild(error, original.message, {**original.extensions, "code": original.code})
+        return rebuilt(error, original.message, {**original.extensions, "code": original.code})
     if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
-        return _rebuild(error, original.message, dict(original.extensions or {}))
+        return rebuilt(error, original.message, dict(original.extensions or {}))
     if _statement_timed_out(original):
         logger.warning("statement stopped by the database's statement timeout [request %s]", current_request_id())
-        return _rebuild(error, STATEMENT_TIMEOUT_MESSAGE, {"code": TimedOut.code})
+        return rebuilt(error, STATEMENT_TIMEOUT_MESSAGE, {"code": TimedOut.code})
     if error.path is None:
         # No path: the request itself is wrong (syntax, unknown field, a variable of the wrong type).
-        return _rebuild(error, error.message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
+        return rebuilt(error, error.message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
     request_id = current_request_id()
     if original is not None and database_unavailable(original):
         logger.warning("database unavailable [request %s]: %s", request_id, type(original).__name__)
-        return _rebuild(error, UNAVAILABLE_MESSAGE, {"code": Unavailable.code, "requestId": request_id})
+        return rebuilt(error, UNAVAILABLE_MESSAGE, {"code": Unavailable.code, "requestId": request_id})
     refused = None if original is None else refused_value_code(original)
     if refused is not None:
         logger.warning("the database refused a value [request %s]: %s", request_id, type(original).__name__)
-        return _rebuild(error, REFUSED_VALUE_MESSAGE, {"code": refused, "requestId": request_id})
+        return rebuilt(error, REFUSED_VALUE_MESSAGE, {"code": refused, "requestId": request_id})
     logger.error("unexpected error [request %s]", request_id, exc_info=original or error)
-    return _rebuild(error, INTERNAL_MESSAGE, {"code": "INTERNAL", "requestId": request_id})
+    return rebuilt(error, INTERNAL_MESSAGE, {"code": "INTERNAL", "requestId": request_id})
 
 
 def _driver_error(error: BaseException) -> BaseException:
@@ -105,14 +105,21 @@ def _statement_timed_out(error: BaseException | None) -> bool:
     return False
 
 
-def _rebuild(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+def rebuilt(
+    error: GraphQLError,
+    message: str,
+    extensions: dict[str, object] | None,
+    original_error: Exception | None = None,
+) -> GraphQLError:
+    """The same error (place, path) told differently; the original is dropped unless kept on purpose, so that no
+    exception text reaches a client by another route."""
     return GraphQLError(
         message=message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=None,
+        original_error=original_error,
         extensions=extensions,
     )
 

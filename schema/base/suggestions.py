@@ -13,6 +13,8 @@ import re
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from schema.base.errors import rebuilt
+
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
@@ -20,15 +22,7 @@ def without_suggestion(error: GraphQLError) -> GraphQLError:
     message = SUGGESTION.sub("", error.message)
     if message == error.message:
         return error
-    return GraphQLError(
-        message=message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
-    )
+    return rebuilt(error, message, error.extensions, error.original_error)
 
 
 class HideSuggestions(MaskErrors):
