@@ -1,195 +1,235 @@
-"""How long a new report takes to reach every live console: hundreds of `graphql-transport-ws` sockets on a real
-`phananh serve`, one report at a time, timed from sending `submitReport` to the last console's `next` frame.
+"""How long a new report takes to reach every live console, beside a raw websocket broadcast of the same bytes.
 
-    .venv/bin/python -m bench.live [--consoles 300] [--reports 10] [--events-url memory://|redis://...] [--workers 1]
+    .venv/bin/python -m bench.live [--consoles 1000] [--reports 20] [--workers 1] [--events-url memory://|redis://...]
+                                   [--db postgres|sqlite] [--pg-url postgres://...] [--smoke]
 
-It builds a throwaway SQLite database (or uses `--database-url`), starts the server on a free port of 127.0.0.1,
-and stops it afterwards. With `--workers 2` use Redis: consoles are spread over both uvicorn workers.
+`--consoles` officers of PC08 each open a `graphql-transport-ws` console on the API (`api.main:app`, `--workers`
+uvicorn workers, on the first CPU) and subscribe to `reportSubmitted`; a citizen then submits `--reports` red-light
+reports at Hoàn Kiếm (which PC08 handles), one at a time, each timed from sending `submitReport` to its `next` frame
+on the median and on the last console (so the submission's own round trip, printed too, is included). Every console
+must hear every report, or the run fails.
+
+The anchor (`bench.anchors.broadcast_app`, served by the same uvicorn command line, one worker) then gets as many
+plain websockets and broadcasts the exact frame the API sent, `--reports` times, each timed from the POST that
+triggers it to the last socket. Both start with one round that is not counted. Also printed: each server's resident
+memory per idle console (every worker counted, from the second console on). The clients run in this process, on the
+last CPU, as bare websockets that cost little per frame (bench/sockets.py) and send no keepalive pings (browsers do
+not); with many consoles they, too, take time, which the anchor's figure includes. With `--workers 2` use Redis
+(`--events-url redis://127.0.0.1:6379/0`): consoles are spread over both workers.
+
+The database is a scratch one (PostgreSQL on `--pg-url`, or a SQLite file), dropped at the end.
+`--smoke` (what `make test` runs): 3 consoles, 2 reports, every frame checked, no timing.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import os
-import socket
+import resource
 import statistics
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
-from api.db import close_db, init_db, migrate
-from api.signin import token_codec
-from auth.principal import Principal
-from core.settings import Settings
-from models.agencies import Agency
-from models.enums import MediaKind, MediaStatus, Role
-from models.media import Media
-from models.users import User
-from services.reference.seed import seed_reference_data
+from bench.city import SUBMIT_REPORT, City, citizens, officers, ready_photo, red_light_report, scratch_city
+from bench.cli import SMOKE_NOTE, add_cpu_arguments, fail, machine, parser, pin_this_process, run
+from bench.load import percentile
+from bench.servers import API, Server, serving
+from bench.sockets import Socket, open_socket
 
-HANOI = timezone(timedelta(hours=7))
 SUBSCRIBE = "subscription { reportSubmitted { id code } }"
-SUBMIT = """
-mutation($input: SubmitReportInput!, $key: String!) { submitReport(input: $input, idempotencyKey: $key) { id } }
-"""
-TIME_LIMIT_SECONDS = 120
+ROUND_TIMEOUT_SECONDS = 30
+OPEN_AT_ONCE = 50
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@dataclass(frozen=True)
+class Round:
+    median_ms: float
+    last_ms: float
 
 
-async def prepare(settings: Settings, consoles: int) -> tuple[User, list[str], str]:
-    """A citizen and `consoles` officers of PC08 (where a red-light report at Hoàn Kiếm goes), with tokens."""
-    await migrate(settings)
-    await init_db(settings)
-    await seed_reference_data()
-    codec = token_codec(settings)
-    agency = await Agency.get(code="PC08")
-    officers = [
-        await User.create(role=Role.OFFICER, username=f"bench-{uuid.uuid4().hex[:8]}", agency=agency)
-        for _ in range(consoles)
-    ]
-    citizen = await User.create(role=Role.CITIZEN, phone=f"09{uuid.uuid4().int % 10**8:08d}")
-    tokens = [codec.issue(Principal(u.id, u.role, u.agency_id)).token for u in officers]
-    citizen_token = codec.issue(Principal(citizen.id, citizen.role, None)).token
-    return citizen, tokens, citizen_token
+@dataclass(frozen=True)
+class Side:
+    rounds: list[Round]
+    memory_per_console_kib: float
+
+    def last(self, percent: float) -> float:
+        return percentile([r.last_ms for r in self.rounds], percent)
+
+    def median(self) -> float:
+        return statistics.median(r.median_ms for r in self.rounds)
 
 
-async def open_console(url: str, token: str) -> ClientConnection:
-    ws = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], proxy=None, open_timeout=30)
-    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
-    await ws.send(json.dumps({"id": "live", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
-    await ws.send(json.dumps({"id": "sync", "type": "subscribe", "payload": {"query": "{ __typename }"}}))
-    while json.loads(await ws.recv()) != {"id": "sync", "type": "complete"}:
-        pass
-    return ws
+async def open_console(url: str, token: str) -> Socket:
+    console = await open_socket(url, "graphql-transport-ws")
+    console.send_text(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+    if (ack := json.loads(await console.receive()))["type"] != "connection_ack":
+        fail(f"a console was not acknowledged: {ack}")
+    console.send_text(json.dumps({"id": "live", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+    # An operation after the subscription: once it completes, the subscription is in place.
+    console.send_text(json.dumps({"id": "sync", "type": "subscribe", "payload": {"query": "{ __typename }"}}))
+    while (message := json.loads(await console.receive())) != {"id": "sync", "type": "complete"}:
+        if message.get("type") == "error" or message.get("payload", {}).get("errors"):
+            fail(f"a console's subscription failed: {message}")
+    return console
 
 
-async def heard_at(ws: ClientConnection, report_id: str) -> float:
-    while True:
-        message = json.loads(await ws.recv())
-        if message.get("type") == "next" and message["payload"]["data"]["reportSubmitted"]["id"] == report_id:
-            return time.perf_counter()
+def next_frames(sockets: list[Socket]) -> asyncio.Future[list[tuple[float, str]]]:
+    """The next frame of every socket and when it was read, once all have one (a closed socket's frame is empty).
+    Set before the push, so that no frame can come first; checked afterwards, so that each costs little."""
+    done: asyncio.Future[list[tuple[float, str]]] = asyncio.get_running_loop().create_future()
+    heard: dict[int, tuple[float, str]] = {}
+
+    def listener(socket: Socket, arrived: float, text: str) -> None:
+        heard.setdefault(id(socket), (arrived, text))
+        if len(heard) == len(sockets) and not done.done():
+            done.set_result(list(heard.values()))
+
+    for socket in sockets:
+        socket.listener = listener
+    return done
 
 
-async def submit(client: httpx.AsyncClient, citizen: User, token: str, n: int) -> tuple[float, str]:
-    media = await Media.create(
-        owner=citizen,
-        status=MediaStatus.READY,
-        kind=MediaKind.PHOTO,
-        content_type="image/jpeg",
-        declared_size_bytes=1000,
-        object_key=f"bench/{uuid.uuid4()}.jpg",
-    )
-    report = {
-        "categoryCode": "RED_LIGHT",
-        "description": f"Vượt đèn đỏ, lần {n}",
-        "occurredAt": (datetime.now(UTC) - timedelta(minutes=30)).astimezone(HANOI).isoformat(),
-        "location": {"latitude": 21.0287, "longitude": 105.8524},
-        "plateNumber": f"29A{20000 + n}",
-        "mediaIds": [str(media.id)],
-        "channel": "ZALO",
-    }
-    started = time.perf_counter()
-    response = await client.post(
-        "/graphql",
-        json={"query": SUBMIT, "variables": {"input": report, "key": str(uuid.uuid4())}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    body = response.json()
-    assert "errors" not in body, body
-    return started, str(body["data"]["submitReport"]["id"])
+async def through_api(api: Server, city: City, args: Any) -> tuple[Side, list[float], str]:
+    """The rounds on the API, the submissions' round trips (ms), and the frame the consoles received."""
+    staff = await officers(args.consoles)
+    citizen = (await citizens(1))[0]
+    photos = [str((await ready_photo(citizen)).id) for _ in range(args.reports + 1)]
+    citizen_token = city.token(citizen)
+    tokens = [city.token(officer) for officer in staff]
+    consoles, memory = await opened(api, args.consoles, lambda n: open_console(f"{api.ws_url}/graphql", tokens[n]))
+    rounds, trips, frame = [], [], ""
+    async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
+        for n in range(args.reports + 1):
+            variables = {"input": red_light_report(n, photos[n]), "key": str(uuid.uuid4())}
+            frames = next_frames(consoles)
+            started = time.perf_counter()
+            response = await client.post(
+                "/graphql",
+                json={"query": SUBMIT_REPORT, "variables": variables},
+                headers={"Authorization": f"Bearer {citizen_token}"},
+            )
+            trips.append((time.perf_counter() - started) * 1000)
+            body = response.json()
+            if response.status_code != 200 or body.get("errors"):
+                fail(f"submitReport failed: {body}")
+            arrivals = await within_round(frames)
+            frame = arrivals[0][1]
+            submitted = {"reportSubmitted": body["data"]["submitReport"]}
+            if json.loads(frame or "{}") != {"id": "live", "type": "next", "payload": {"data": submitted}}:
+                fail(f"a console heard {frame!r}, not the report submitted: {body}")
+            check_same_frame(arrivals, frame)
+            rounds.append(round_of(started, [at for at, _ in arrivals]))
+    for console in consoles:
+        console.close()
+    return Side(rounds[1:], memory), trips[1:], frame
 
 
-async def measure(args: argparse.Namespace, var: Path) -> list[tuple[float, float]]:
-    database_url = args.database_url or f"sqlite://{var / 'bench.sqlite3'}"
-    settings = Settings.from_env({"APP_ENV": "test", "DATABASE_URL": database_url, "VAR_DIR": str(var)})
-    citizen, tokens, citizen_token = await prepare(settings, args.consoles)
-    port = free_port()
-    env = {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": database_url,
-        "VAR_DIR": str(var),
-        "EVENTS_URL": args.events_url,
-        "EVENTS_CHANNEL": f"bench-{uuid.uuid4().hex[:8]}",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
-    with (var / "server.log").open("wb") as log:
-        server = await asyncio.create_subprocess_exec(
-            "phananh", "serve", "--workers", str(args.workers), env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
-        )
+async def through_anchor(anchor: Server, frame: str, args: Any) -> Side:
+    sockets, memory = await opened(anchor, args.consoles, lambda n: open_socket(f"{anchor.ws_url}/ws"))
+    rounds = []
+    async with httpx.AsyncClient(base_url=anchor.url, timeout=30) as client:
+        if (await client.get("/consoles")).json() != args.consoles:
+            fail("the anchor does not hold every socket")
+        for _ in range(args.reports + 1):
+            frames = next_frames(sockets)
+            started = time.perf_counter()
+            if (await client.post("/broadcast", content=frame.encode())).status_code != 204:
+                fail("the anchor did not broadcast")
+            arrivals = await within_round(frames)
+            check_same_frame(arrivals, frame)
+            rounds.append(round_of(started, [at for at, _ in arrivals]))
+    for socket in sockets:
+        socket.close()
+    return Side(rounds[1:], memory)
+
+
+def check_same_frame(arrivals: list[tuple[float, str]], frame: str) -> None:
+    if different := [text for _, text in arrivals if text != frame]:
+        fail(f"{len(different)} sockets got another frame than {frame!r}, e.g. {different[0]!r} (empty: closed)")
+
+
+async def opened(server: Server, count: int, opening: Callable[[int], Awaitable[Socket]]) -> tuple[list[Socket], float]:
+    """`count` sockets, and the server's memory per socket: measured from the second one, after the first has paid
+    for whatever a server loads on its first socket."""
+    sockets = [await opening(0)]
+    before = server.rss_kib()
+    for start in range(1, count, OPEN_AT_ONCE):
+        sockets += await asyncio.gather(*(opening(n) for n in range(start, min(count, start + OPEN_AT_ONCE))))
+    return sockets, (server.rss_kib() - before) / max(1, count - 1)
+
+
+async def within_round(arrivals: asyncio.Future[list[tuple[float, str]]]) -> list[tuple[float, str]]:
     try:
-        base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            await wait_until_up(client)
-            consoles: list[ClientConnection] = []
-            for start in range(0, len(tokens), 50):
-                consoles += await asyncio.gather(
-                    *(open_console(f"ws://127.0.0.1:{port}/graphql", t) for t in tokens[start : start + 50])
-                )
-            rounds = []
-            for n in range(args.reports):
-                started, report_id = await submit(client, citizen, citizen_token, n)
-                arrivals = await asyncio.gather(*(heard_at(ws, report_id) for ws in consoles))
-                rounds.append((statistics.median(arrivals) - started, max(arrivals) - started))
-            for ws in consoles:
-                await ws.close()
-            return rounds
-    finally:
-        server.terminate()
-        await asyncio.wait_for(server.wait(), 10)
-        await close_db()
+        return await asyncio.wait_for(arrivals, ROUND_TIMEOUT_SECONDS)
+    except TimeoutError:
+        fail(f"some console did not hear a report within {ROUND_TIMEOUT_SECONDS} s")
 
 
-async def wait_until_up(client: httpx.AsyncClient) -> None:
-    for _ in range(150):
-        try:
-            if (await client.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the server did not start")
+def round_of(started: float, arrivals: list[float]) -> Round:
+    return Round(median_ms=(statistics.median(arrivals) - started) * 1000, last_ms=(max(arrivals) - started) * 1000)
 
 
-def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--consoles", type=int, default=300)
-    parser.add_argument("--reports", type=int, default=10)
-    parser.add_argument("--events-url", default="memory://")
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--database-url", default="")
-    return parser.parse_args()
+def table(args: Any, api: Side, anchor: Side, trips: list[float]) -> str:
+    events = args.events_url.split(":")[0]
+    return "\n".join(
+        [
+            f"| {args.consoles:,} consoles of PC08, {args.workers} worker{'s' if args.workers > 1 else ''}, {events} "
+            f"events, {args.db}, {args.reports} reports | this API | raw websocket broadcast, same bytes | ratio |",
+            "| --- | ---: | ---: | ---: |",
+            f"| last console, p50 | {api.last(50):.0f} ms | {anchor.last(50):.0f} ms | "
+            f"{api.last(50) / anchor.last(50):.1f} |",
+            f"| last console, p99 | {api.last(99):.0f} ms | {anchor.last(99):.0f} ms | "
+            f"{api.last(99) / anchor.last(99):.1f} |",
+            f"| median console, p50 | {api.median():.0f} ms | {anchor.median():.0f} ms | |",
+            f"| submitReport round trip, p50 (included above) | {percentile(trips, 50):.0f} ms | | |",
+            f"| server memory per idle console | {api.memory_per_console_kib:.0f} KiB | "
+            f"{anchor.memory_per_console_kib:.0f} KiB | |",
+        ]
+    )
 
 
 async def main() -> None:
-    args = arguments()
-    with tempfile.TemporaryDirectory(prefix="phananh-live-") as tmp:
-        async with asyncio.timeout(TIME_LIMIT_SECONDS):
-            rounds = await measure(args, Path(tmp))
-    medians = [m * 1000 for m, _ in rounds]
-    lasts = [last * 1000 for _, last in rounds]
-    print("| consoles | workers | events | reports | median console (ms) | last console p50 (ms) | last max (ms) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    print(
-        f"| {args.consoles} | {args.workers} | {args.events_url.split(':')[0]} | {args.reports} | "
-        f"{statistics.median(medians):.0f} | {statistics.median(lasts):.0f} | {max(lasts):.0f} |"
-    )
+    described = parser(__doc__)
+    described.add_argument("--consoles", type=int, default=1000)
+    described.add_argument("--reports", type=int, default=20)
+    described.add_argument("--workers", type=int, default=1)
+    described.add_argument("--events-url", default="memory://")
+    described.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
+    add_cpu_arguments(described)
+    args = described.parse_args()
+    if args.smoke:
+        args.consoles, args.reports = 3, 2
+    if args.workers > 1 and args.events_url.startswith("memory:"):
+        fail("several workers share events through Redis only: add --events-url redis://127.0.0.1:6379/0")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # two sockets per console, servers included
+    if hard < 2 * args.consoles + 100:
+        fail(f"{args.consoles} consoles need about {2 * args.consoles + 100} open files; `ulimit -n` allows {hard}")
+    with tempfile.TemporaryDirectory(prefix="phananh-bench-live-") as tmp:
+        var = Path(tmp)
+        async with (
+            scratch_city(args.db, args.pg_url, var, events_url=args.events_url) as city,
+            serving("the API", API, city.env, var / "api.log", workers=args.workers, cpus=args.server_cpus) as api,
+            serving(
+                "the anchor", "bench.anchors.broadcast_app:app", city.env, var / "anchor.log", cpus=args.server_cpus
+            ) as anchor,
+        ):
+            pin_this_process(args.load_cpus)
+            api_side, trips, frame = await through_api(api, city, args)
+            anchor_side = await through_anchor(anchor, frame, args)
+    print(machine())
+    print(f"servers on CPUs {args.server_cpus or 'any'}, clients on {args.load_cpus or 'any'}")
+    if args.smoke:
+        print(SMOKE_NOTE)
+    print(table(args, api_side, anchor_side, trips))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run(main())

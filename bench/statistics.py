@@ -1,34 +1,45 @@
-"""`statistics` at city scale: 1,000,000 reports in a throwaway PostgreSQL database, the service call timed beside
-the bare SQL it runs (same statements, same parameters, straight through asyncpg). It also prints the time to
-rebuild the rollup, what the rollup adds to one write, and the city-wide figures scanned from the reports instead.
+"""`statistics` at city scale: 1,000,000 reports in a throwaway PostgreSQL database, each service call timed beside
+the bare SQL it runs (the very statements and parameters the call executed, recorded as it ran, replayed straight
+through asyncpg with the app's connection settings, all at once when there are several); and every field of
+`statistics` in one GraphQL request as an ADMIN (the whole city, all time) beside its bare statements. It also
+prints the time to rebuild the rollup, what the rollup adds to one write, and the city-wide figures scanned from the
+reports instead.
 
-    .venv/bin/python -m bench.statistics [--reports 1000000] [--runs 10] [--keep] [--pg-url postgres://...]
+    .venv/bin/python -m bench.statistics [--reports 1000000] [--runs 10] [--keep] [--pg-url postgres://...] [--smoke]
 
 Reports are routed by the live rules (every (category, ward) pair resolved once) and generated in the database by one
 `INSERT ... SELECT generate_series` in submission order (as a live table fills), with a status mix close to the
 demo's; then the rollup is rebuilt once, as `phananh seed --demo` does after its bulk insert. The database is dropped
-at the end unless --keep.
+at the end unless --keep. `--smoke` (what `make test` runs): 2,000 reports in 12 wards, one run, and the answers
+checked (the rollup agrees with the reports; the city totals, from the service and over GraphQL, count every report
+loaded).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import shutil
 import statistics as stats
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from api.app import create_app, open_clients
 from api.db import POSTGRES_SETTINGS, close_db, init_db, migrate
+from api.signin import token_codec
 from auth.principal import Principal
+from bench.cli import SMOKE_NOTE, fail, machine, parser, run
 from core.settings import Settings
 from models.agencies import Agency
 from models.enums import Role
@@ -66,12 +77,36 @@ FROM (
 ORDER BY x.t
 """
 
+COUNTERS = "received accepted rejected penalized resolved finesTotalVnd vehiclesImpounded"
+# Every field of `statistics`, the three intervals of `series` included, as a console of the whole city asks it.
+EVERY_FIELD = f"""
+fragment Entry on StatisticsEntry {{ key name {COUNTERS} }}
+fragment Bucket on StatisticsBucket {{ start {COUNTERS} }}
+query EveryField {{
+  statistics {{
+    audience {COUNTERS}
+    byCategory {{ ...Entry }} byAgency {{ ...Entry }} byWard {{ ...Entry }} byChannel {{ ...Entry }}
+    byStatus {{ ...Entry }}
+    days: series(interval: DAY) {{ ...Bucket }}
+    weeks: series(interval: WEEK) {{ ...Bucket }}
+    months: series(interval: MONTH) {{ ...Bucket }}
+    responseTimeHours {{ decided median p90 }}
+  }}
+}}
+"""
 
-async def load(database_url: str, reports: int) -> tuple[uuid.UUID, uuid.UUID]:
-    """Routes for every (category, ward) by the live rules, then the reports; returns (reporter, PC08) ids."""
+SMOKE_WARDS = 12
+BARE_CONNECTIONS = 6  # at least as many as the statements of one GraphQL request
+Call = Callable[[], Awaitable[Any]]
+Recorded = list[tuple[str, list[Any]]]
+
+
+async def load(database_url: str, reports: int, wards: int | None = None) -> tuple[uuid.UUID, uuid.UUID]:
+    """Routes for every (category, ward) by the live rules (of the first `wards` wards only, in a smoke run: one
+    query each), then the reports; returns (reporter, PC08) ids."""
     categories = await Category.all()
     rows: list[tuple[object, ...]] = []
-    for ward in await Ward.all():
+    for ward in await Ward.all().order_by("code").limit(wards or 10_000):
         for category in categories:
             route = await resolve_route(category, ward.code)
             if route is not None:
@@ -91,7 +126,7 @@ async def load(database_url: str, reports: int) -> tuple[uuid.UUID, uuid.UUID]:
     return reporter.id, (await Agency.get(code="PC08")).id
 
 
-async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> float:
+async def timed(call: Call, runs: int) -> float:
     """Median milliseconds over `runs`, after one warm-up."""
     await call()
     samples = []
@@ -102,61 +137,134 @@ async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> float:
     return stats.median(samples)
 
 
-Call = Callable[[], Awaitable[Any]]
-Case = tuple[str, Call, Call]
+@contextmanager
+def recording() -> Iterator[Recorded]:
+    """The reads the app runs through Tortoise's connection meanwhile (the statistics statements), with their
+    parameters, so that the bare SQL replayed is exactly what the call ran."""
+    client: Any = connections.get("default")
+    original = client.execute_query_dict
+    recorded: Recorded = []
+
+    async def record(query: str, values: list[Any] | None = None) -> Any:
+        if query.lstrip().upper().startswith(("SELECT", "WITH")):
+            recorded.append((query, list(values or [])))
+        return await original(query, values)
+
+    client.execute_query_dict = record
+    try:
+        yield recorded
+    finally:
+        del client.execute_query_dict
 
 
-async def compare(database_url: str, agency_id: uuid.UUID, runs: int) -> list[tuple[str, float, float]]:
+@asynccontextmanager
+async def graphql_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app in this process on this process's database connections, as the tests build it."""
+    app = create_app(settings)
+    async with (
+        open_clients(app, settings, workers=False),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+    ):
+        yield client
+
+
+async def compare(
+    database_url: str, settings: Settings, agency_id: uuid.UUID, runs: int
+) -> list[tuple[str, float, float]]:
     admin = Principal(uuid.uuid4(), Role.ADMIN)
     officer = Principal(uuid.uuid4(), Role.OFFICER, agency_id)
     year = StatisticsFilter(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
     days = StatisticsFilter(date_from=date(2025, 3, 15), date_to=date(2025, 8, 20))
     ward = StatisticsFilter(ward_code="00070")
     city = statistics.resolve_scope(admin, StatisticsFilter())
-    conn = await asyncpg.connect(
-        database_url.replace("postgres://", "postgresql://", 1), server_settings=POSTGRES_SETTINGS
-    )
+    admin_user = await User.create(role=Role.ADMIN, username=f"bench-admin-{uuid.uuid4().hex[:8]}")
+    token = token_codec(settings).issue(Principal.of(admin_user)).token
+    async with (
+        asyncpg.create_pool(
+            database_url.replace("postgres://", "postgresql://", 1),
+            min_size=BARE_CONNECTIONS,
+            max_size=BARE_CONNECTIONS,
+            server_settings=POSTGRES_SETTINGS,
+        ) as pool,
+        graphql_client(settings) as client,
+    ):
 
-    def bare(statement: Statement) -> Call:
-        return lambda: conn.fetch(statement.sql, *statement.params)
+        async def every_field() -> dict[str, Any]:
+            response = await client.post(
+                "/graphql", json={"query": EVERY_FIELD}, headers={"Authorization": f"Bearer {token}"}
+            )
+            body: dict[str, Any] = response.json()
+            if response.status_code != 200 or body.get("errors"):
+                fail(f"statistics over GraphQL answered {response.status_code}: {str(body)[:1000]}")
+            return body
 
-    def summary(label: str, principal: Principal, wanted: StatisticsFilter) -> Case:
-        scope = statistics.resolve_scope(principal, wanted)
-        return (
-            label,
-            lambda: statistics.summarize(principal, wanted),
-            bare(sql.summary(statistics.plan("postgres", scope))),
-        )
-
-    cases: list[Case] = [
-        summary("city totals + 5 breakdowns, all time", admin, StatisticsFilter()),
-        summary("city totals + 5 breakdowns, 2025", admin, year),
-        summary("city totals + 5 breakdowns, 15 Mar - 20 Aug 2025", admin, days),
-        summary("agency PC08 totals + 5 breakdowns", officer, StatisticsFilter()),
-        summary("ward 00070 totals + 5 breakdowns (reads the reports)", admin, ward),
-        (
-            "city series by month",
-            lambda: statistics.series(city, sql.Interval.MONTH),
-            bare(sql.series(statistics.plan("postgres", city), sql.Interval.MONTH)),
-        ),
-        (
-            "city series by week (reads the reports)",
-            lambda: statistics.series(city, sql.Interval.WEEK),
-            bare(sql.series(statistics.plan("postgres", city, rollup=False), sql.Interval.WEEK)),
-        ),
-        (
-            "city response times (reads the reports)",
-            lambda: statistics.response_times(city),
-            bare(sql.response_times(statistics.plan("postgres", city, rollup=False))),
-        ),
-    ]
-    try:
-        results = [(name, await timed(service, runs), await timed(raw, runs)) for name, service, raw in cases]
-        scan = await timed(bare(sql.summary(statistics.plan("postgres", city, rollup=False))), runs)
+        cases: list[tuple[str, Call]] = [
+            ("city totals + 5 breakdowns, all time", lambda: statistics.summarize(admin, StatisticsFilter())),
+            ("city totals + 5 breakdowns, 2025", lambda: statistics.summarize(admin, year)),
+            ("city totals + 5 breakdowns, 15 Mar - 20 Aug 2025", lambda: statistics.summarize(admin, days)),
+            ("agency PC08 totals + 5 breakdowns", lambda: statistics.summarize(officer, StatisticsFilter())),
+            ("ward 00070 totals + 5 breakdowns", lambda: statistics.summarize(admin, ward)),
+            ("city series by month", lambda: statistics.series(city, sql.Interval.MONTH)),
+            ("city series by week", lambda: statistics.series(city, sql.Interval.WEEK)),
+            ("city series by day", lambda: statistics.series(city, sql.Interval.DAY)),
+            ("city response times", lambda: statistics.response_times(city)),
+            ("every field of `statistics`, one GraphQL request (ADMIN, city, all time)", every_field),
+        ]
+        results = []
+        for label, call in cases:
+            with recording() as recorded:
+                await call()
+            if not recorded:
+                fail(f"{label}: no statement was recorded, so there is no bare SQL to compare with")
+            results.append((label, await timed(call, runs), await timed(replay(pool, recorded), runs)))
+        scan = await timed(bare(pool, sql.summary(statistics.plan("postgres", city, rollup=False))), runs)
         print(f"city totals + 5 breakdowns scanned from the reports: {scan:.0f} ms", file=sys.stderr)
         return results
-    finally:
-        await conn.close()
+
+
+def replay(pool: asyncpg.Pool, recorded: Recorded) -> Call:
+    """The statements at once, each on a connection of its own, as the app runs the resolvers of one request (and
+    PostgreSQL can use both cores); a single statement is simply run."""
+
+    async def statements() -> None:
+        await asyncio.gather(*(pool.fetch(query, *values) for query, values in recorded))
+
+    return statements
+
+
+def bare(pool: asyncpg.Pool, statement: Statement) -> Call:
+    return lambda: pool.fetch(statement.sql, *statement.params)
+
+
+async def check(settings: Settings, reports: int) -> None:
+    """The answers, not the times: the rollup agrees with the reports, and the city's totals count every report, from
+    the rollup, from the reports and over GraphQL alike."""
+    connection = connections.get("default")
+    if disagreements := await rollup.drift(connection):
+        fail(f"the rollup disagrees with the reports: {disagreements}")
+    admin = Principal(uuid.uuid4(), Role.ADMIN)
+    summary = await statistics.summarize(admin, StatisticsFilter())
+    scanned = sql.summary(
+        statistics.plan("postgres", statistics.resolve_scope(admin, StatisticsFilter()), rollup=False)
+    )
+    rows = await connection.execute_query_dict(scanned.sql, list(scanned.params))
+    from_reports = next(int(row["received"]) for row in rows if row["dimension"] == "total")
+    if summary.totals.received != reports or from_reports != reports:
+        fail(f"{reports} reports loaded, the rollup counts {summary.totals.received}, the reports {from_reports}")
+    admin_user = await User.create(role=Role.ADMIN, username=f"bench-check-{uuid.uuid4().hex[:8]}")
+    token = token_codec(settings).issue(Principal.of(admin_user)).token
+    async with graphql_client(settings) as client:
+        response = await client.post(
+            "/graphql", json={"query": EVERY_FIELD}, headers={"Authorization": f"Bearer {token}"}
+        )
+    body = response.json()
+    if body.get("errors"):
+        fail(f"statistics over GraphQL answered errors: {str(body)[:1000]}")
+    figures = body["data"]["statistics"]
+    if figures["received"] != reports or sum(bucket["received"] for bucket in figures["days"]) != reports:
+        fail(f"{reports} reports loaded, GraphQL counts {figures['received']} (days: {len(figures['days'])})")
+    if not figures["responseTimeHours"]["decided"]:
+        fail("GraphQL says no report was ever decided")
 
 
 async def upkeep(runs: int) -> float:
@@ -175,7 +283,7 @@ async def upkeep(runs: int) -> float:
     return stats.median(samples)
 
 
-async def main(reports: int, runs: int, server_url: str, keep: bool) -> None:
+async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool) -> None:
     name = f"phananh_bench_{uuid.uuid4().hex[:10]}"
     admin_conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
     await admin_conn.execute(f'CREATE DATABASE "{name}"')
@@ -189,15 +297,19 @@ async def main(reports: int, runs: int, server_url: str, keep: bool) -> None:
         await init_db(settings)
         await seed_reference_data()
         began = time.perf_counter()
-        _, pc08 = await load(database_url, reports)
+        _, pc08 = await load(database_url, reports, SMOKE_WARDS if smoke else None)
         print(f"loaded {reports:,} reports in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         began = time.perf_counter()
         async with in_transaction() as connection:
             rows = await rollup.rebuild(connection)
         print(f"rebuilt the rollup: {rows:,} rows in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+        if smoke:
+            await check(settings, reports)
         print(f"rollup upkeep per report write: {await upkeep(runs * 5):.1f} ms", file=sys.stderr)
-        results = await compare(database_url, pc08, runs)
-        await close_db()
+        results = await compare(database_url, settings, pc08, runs)
+        print(machine())
+        if smoke:
+            print(SMOKE_NOTE)
         print(f"| query ({reports:,} reports, PostgreSQL) | service ms | bare SQL ms | ratio |")
         print("|---|---:|---:|---:|")
         for label, service_ms, raw_ms in results:
@@ -209,13 +321,15 @@ async def main(reports: int, runs: int, server_url: str, keep: bool) -> None:
         else:
             await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin_conn.close()
+        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN its queries")
-    options = parser.parse_args()
-    asyncio.run(main(options.reports, options.runs, options.pg_url, options.keep))
+    described = parser(__doc__)
+    described.add_argument("--reports", type=int, default=1_000_000)
+    described.add_argument("--runs", type=int, default=10)
+    described.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN its queries")
+    options = described.parse_args()
+    if options.smoke:
+        options.reports, options.runs = 2_000, 1
+    run(main(options.reports, options.runs, options.pg_url, options.keep, options.smoke))

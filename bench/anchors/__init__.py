@@ -1,0 +1,1 @@
+"""What each benchmark measures the API against: the same answer served by the plainest code that could serve it."""
