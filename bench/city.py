@@ -8,6 +8,7 @@ anchor's, so that all three read the same database with the same token keys.
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,9 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from api.db import close_db, init_db, migrate
 from api.signin import token_codec
 from auth.principal import Principal
+from bench.cli import fail
 from core.clock import HANOI_TIME
 from core.settings import Settings
 from models.agencies import Agency
@@ -113,3 +117,20 @@ def red_light_report(number: int, media_id: str) -> dict[str, Any]:
         "mediaIds": [media_id],
         "channel": "ZALO",
     }
+
+
+async def submit_red_light(client: httpx.AsyncClient, token: str, number: int, media_id: str) -> tuple[Any, float]:
+    """Submit `red_light_report(number, media_id)` as a citizen app would: the report as answered, and the round trip
+    in milliseconds. Any error ends the benchmark."""
+    variables = {"input": red_light_report(number, media_id), "key": str(uuid.uuid4())}
+    started = time.perf_counter()
+    response = await client.post(
+        "/graphql",
+        json={"query": SUBMIT_REPORT, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        fail(f"submitReport failed ({response.status_code}): {body}")
+    return body["data"]["submitReport"], elapsed_ms

@@ -29,7 +29,6 @@ import resource
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from bench.city import SUBMIT_REPORT, City, citizens, officers, ready_photo, red_light_report, scratch_city
+from bench.city import City, citizens, officers, ready_photo, scratch_city, submit_red_light
 from bench.cli import SMOKE_NOTE, add_cpu_arguments, fail, machine, parser, pin_this_process, run
 from bench.load import percentile
 from bench.servers import API, Server, serving
@@ -107,23 +106,15 @@ async def through_api(api: Server, city: City, args: Any) -> tuple[Side, list[fl
     rounds, trips, frame = [], [], ""
     async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
         for n in range(args.reports + 1):
-            variables = {"input": red_light_report(n, photos[n]), "key": str(uuid.uuid4())}
             frames = next_frames(consoles)
             started = time.perf_counter()
-            response = await client.post(
-                "/graphql",
-                json={"query": SUBMIT_REPORT, "variables": variables},
-                headers={"Authorization": f"Bearer {citizen_token}"},
-            )
-            trips.append((time.perf_counter() - started) * 1000)
-            body = response.json()
-            if response.status_code != 200 or body.get("errors"):
-                fail(f"submitReport failed: {body}")
+            report, trip_ms = await submit_red_light(client, citizen_token, n, photos[n])
+            trips.append(trip_ms)
             arrivals = await within_round(frames)
             frame = arrivals[0][1]
-            submitted = {"reportSubmitted": body["data"]["submitReport"]}
+            submitted = {"reportSubmitted": report}
             if json.loads(frame or "{}") != {"id": "live", "type": "next", "payload": {"data": submitted}}:
-                fail(f"a console heard {frame!r}, not the report submitted: {body}")
+                fail(f"a console heard {frame!r}, not the report submitted: {report}")
             check_same_frame(arrivals, frame)
             rounds.append(round_of(started, [at for at, _ in arrivals]))
     for console in consoles:

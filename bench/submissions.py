@@ -20,13 +20,12 @@ import asyncio
 import re
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
 from bench.anchors import submission_sql
-from bench.city import SUBMIT_REPORT, citizens, ready_photo, red_light_report, scratch_city
+from bench.city import citizens, ready_photo, scratch_city, submit_red_light
 from bench.cli import SMOKE_NOTE, add_cpu_arguments, fail, machine, parser, pin_this_process, run
 from bench.load import percentile
 from bench.servers import API, serving
@@ -44,18 +43,9 @@ async def through_api(url: str, tokens: list[str], photos: list[list[str]]) -> t
 
         async def citizen(n: int) -> None:
             for i, photo in enumerate(photos[n]):
-                variables = {"input": red_light_report(n * len(photos[n]) + i, photo), "key": str(uuid.uuid4())}
-                began = time.perf_counter()
-                response = await client.post(
-                    "/graphql",
-                    json={"query": SUBMIT_REPORT, "variables": variables},
-                    headers={"Authorization": f"Bearer {tokens[n]}"},
-                )
-                latencies.append((time.perf_counter() - began) * 1000)
-                body = response.json()
-                if response.status_code != 200 or body.get("errors"):
-                    fail(f"submitReport failed ({response.status_code}): {body}")
-                codes.append(body["data"]["submitReport"]["code"])
+                report, latency_ms = await submit_red_light(client, tokens[n], n * len(photos[n]) + i, photo)
+                latencies.append(latency_ms)
+                codes.append(report["code"])
 
         started = time.perf_counter()
         await asyncio.gather(*(citizen(n) for n in range(len(tokens))))
