@@ -18,6 +18,8 @@ loaded).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import random
 import shutil
 import statistics as stats
 import sys
@@ -26,7 +28,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ from api.db import POSTGRES_SETTINGS, close_db, init_db, migrate
 from api.signin import token_codec
 from auth.principal import Principal
 from bench.cli import SMOKE_NOTE, fail, machine, parser, run
+from core.clock import HANOI_TIME
 from core.settings import Settings
 from models.agencies import Agency
 from models.enums import Role
@@ -52,6 +55,7 @@ from services.routing.resolution import resolve_route
 from services.statistics import figures as statistics
 from services.statistics import rollup, sql
 from services.statistics.figures import StatisticsFilter
+from services.statistics.tables import SHARDS, TABLES, Interval
 
 LOAD = """
 INSERT INTO report (id, code, status, category_id, description, occurred_at, submitted_at, updated_at, address,
@@ -94,6 +98,14 @@ query EveryField {{
   }}
 }}
 """
+
+# The same with one series, as a dashboard asks it.
+ONE_SERIES = EVERY_FIELD.replace("query EveryField", "query OneSeries($interval: StatisticsInterval!)").replace(
+    """    days: series(interval: DAY) { ...Bucket }
+    weeks: series(interval: WEEK) { ...Bucket }
+    months: series(interval: MONTH) { ...Bucket }""",
+    "    series(interval: $interval) { ...Bucket }",
+)
 
 SMOKE_WARDS = 12
 BARE_CONNECTIONS = 6  # at least as many as the statements of one GraphQL request
@@ -179,6 +191,10 @@ async def compare(
     city = statistics.resolve_scope(admin, StatisticsFilter())
     admin_user = await User.create(role=Role.ADMIN, username=f"bench-admin-{uuid.uuid4().hex[:8]}")
     token = token_codec(settings).issue(Principal.of(admin_user)).token
+    officer_user = await User.create(
+        role=Role.OFFICER, username=f"bench-officer-{uuid.uuid4().hex[:8]}", agency_id=agency_id
+    )
+    officer_token = token_codec(settings).issue(Principal.of(officer_user)).token
     async with (
         asyncpg.create_pool(
             database_url.replace("postgres://", "postgresql://", 1),
@@ -189,25 +205,36 @@ async def compare(
         graphql_client(settings) as client,
     ):
 
-        async def every_field() -> dict[str, Any]:
-            response = await client.post(
-                "/graphql", json={"query": EVERY_FIELD}, headers={"Authorization": f"Bearer {token}"}
-            )
-            body: dict[str, Any] = response.json()
-            if response.status_code != 200 or body.get("errors"):
-                fail(f"statistics over GraphQL answered {response.status_code}: {str(body)[:1000]}")
-            return body
+        def graphql(query: str, bearer: str, **variables: str) -> Call:
+            async def request() -> dict[str, Any]:
+                response = await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {bearer}"},
+                )
+                body: dict[str, Any] = response.json()
+                if response.status_code != 200 or body.get("errors"):
+                    fail(f"statistics over GraphQL answered {response.status_code}: {str(body)[:1000]}")
+                return body
 
+            return request
+
+        every_field = graphql(EVERY_FIELD, token)
+        by_week, by_day = graphql(ONE_SERIES, token, interval="WEEK"), graphql(ONE_SERIES, token, interval="DAY")
+        officer_by_week = graphql(ONE_SERIES, officer_token, interval="WEEK")
         cases: list[tuple[str, Call]] = [
             ("city totals + 5 breakdowns, all time", lambda: statistics.summarize(admin, StatisticsFilter())),
             ("city totals + 5 breakdowns, 2025", lambda: statistics.summarize(admin, year)),
             ("city totals + 5 breakdowns, 15 Mar - 20 Aug 2025", lambda: statistics.summarize(admin, days)),
             ("agency PC08 totals + 5 breakdowns", lambda: statistics.summarize(officer, StatisticsFilter())),
             ("ward 00070 totals + 5 breakdowns", lambda: statistics.summarize(admin, ward)),
-            ("city series by month", lambda: statistics.series(city, sql.Interval.MONTH)),
-            ("city series by week", lambda: statistics.series(city, sql.Interval.WEEK)),
-            ("city series by day", lambda: statistics.series(city, sql.Interval.DAY)),
+            ("city series by month", lambda: statistics.series(city, Interval.MONTH)),
+            ("city series by week", lambda: statistics.series(city, Interval.WEEK)),
+            ("city series by day", lambda: statistics.series(city, Interval.DAY)),
             ("city response times", lambda: statistics.response_times(city)),
+            ("every field, series by week, one GraphQL request (ADMIN, city, all time)", by_week),
+            ("every field, series by day, one GraphQL request (ADMIN, city, all time)", by_day),
+            ("every field, series by week, one GraphQL request (OFFICER of PC08, all time)", officer_by_week),
             ("every field of `statistics`, one GraphQL request (ADMIN, city, all time)", every_field),
         ]
         results = []
@@ -217,8 +244,14 @@ async def compare(
             if not recorded:
                 fail(f"{label}: no statement was recorded, so there is no bare SQL to compare with")
             results.append((label, await timed(call, runs), await timed(replay(pool, recorded), runs)))
-        scan = await timed(bare(pool, sql.summary(statistics.plan("postgres", city, rollup=False))), runs)
-        print(f"city totals + 5 breakdowns scanned from the reports: {scan:.0f} ms", file=sys.stderr)
+        scanned = statistics.plan("postgres", city, None)
+        for label, statement in (
+            ("city totals + 5 breakdowns", sql.summary(scanned)),
+            ("city series by day", sql.series(scanned, Interval.DAY)),
+            ("city response times", sql.response_times(scanned)),
+        ):
+            scan = await timed(bare(pool, statement), runs)
+            print(f"{label} scanned from the reports instead: {scan:.0f} ms", file=sys.stderr)
         return results
 
 
@@ -244,9 +277,7 @@ async def check(settings: Settings, reports: int) -> None:
         fail(f"the rollup disagrees with the reports: {disagreements}")
     admin = Principal(uuid.uuid4(), Role.ADMIN)
     summary = await statistics.summarize(admin, StatisticsFilter())
-    scanned = sql.summary(
-        statistics.plan("postgres", statistics.resolve_scope(admin, StatisticsFilter()), rollup=False)
-    )
+    scanned = sql.summary(statistics.plan("postgres", statistics.resolve_scope(admin, StatisticsFilter()), None))
     rows = await connection.execute_query_dict(scanned.sql, list(scanned.params))
     from_reports = next(int(row["received"]) for row in rows if row["dimension"] == "total")
     if summary.totals.received != reports or from_reports != reports:
@@ -267,6 +298,27 @@ async def check(settings: Settings, reports: int) -> None:
         fail("GraphQL says no report was ever decided")
 
 
+async def percentiles_against_exact() -> str:
+    """The city's response-time percentiles as `statistics` gives them (from whole hours) beside the exact ones over
+    the reports; fails if one is an hour or more off, the bound the README states."""
+    given = await statistics.response_times(
+        statistics.resolve_scope(Principal(uuid.uuid4(), Role.ADMIN), StatisticsFilter())
+    )
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h) AS median, "
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY h) AS p90 FROM (SELECT EXTRACT(EPOCH FROM "
+        "(first_decided_at - submitted_at)) / 3600.0 AS h FROM report WHERE first_decided_at IS NOT NULL) t"
+    )
+    exact = (float(rows[0]["median"]), float(rows[0]["p90"]))
+    estimated = (given.median_hours, given.p90_hours)
+    if None in estimated or any(abs(e - x) >= 1 for e, x in zip(estimated, exact, strict=True) if e is not None):
+        fail(f"response-time percentiles {estimated} are not within an hour of the exact {exact}")
+    return (
+        f"response times over {given.decided:,} decided reports: median {given.median_hours} h (exact {exact[0]:.3f}), "
+        f"p90 {given.p90_hours} h (exact {exact[1]:.3f})"
+    )
+
+
 async def upkeep(runs: int) -> float:
     """Median milliseconds the rollup adds to one write: a report's rows in, then out again (net nothing)."""
     report = await Report.first()
@@ -281,6 +333,48 @@ async def upkeep(runs: int) -> float:
             await rollup.apply(connection, facts, None)
         samples.append((time.perf_counter() - began) * 500)
     return stats.median(samples)
+
+
+class Connection:
+    """An asyncpg connection as `rollup.apply` uses a Tortoise one (its dialect and `execute_many`), so that the
+    contention test is not limited by Tortoise's pool of 5 connections."""
+
+    @dataclasses.dataclass
+    class Capabilities:
+        dialect: str = "postgres"
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+        self.capabilities = self.Capabilities()
+
+    async def execute_many(self, query: str, values: list[list[Any]]) -> None:
+        await self.connection.executemany(query, values)
+
+
+async def contention(database_url: str, writers: int, each: int, *, sharded: bool) -> float:
+    """Rollup writes per second with `writers` transactions at once, each adding a report submitted today to the
+    rollups and taking it out again (net nothing), as concurrent submissions touch today's rows; with `sharded`
+    False every write goes to shard 0, one hot row per grain, as before the rollups had shards."""
+    report = await Report.first()
+    assert report is not None
+    today = datetime.now(HANOI_TIME).date()
+    base = dataclasses.replace(rollup.Facts.of_report(report), day=today)
+
+    async def writer(pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as connection:
+            adapted: Any = Connection(connection)
+            for _ in range(each):
+                facts = dataclasses.replace(base, shard=random.randrange(SHARDS) if sharded else 0)
+                async with connection.transaction():
+                    await rollup.apply(adapted, None, facts)
+                    await rollup.apply(adapted, facts, None)
+
+    async with asyncpg.create_pool(
+        database_url.replace("postgres://", "postgresql://", 1), min_size=writers, max_size=writers
+    ) as pool:
+        began = time.perf_counter()
+        await asyncio.gather(*(writer(pool) for _ in range(writers)))
+        return writers * each / (time.perf_counter() - began)
 
 
 async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool) -> None:
@@ -302,10 +396,24 @@ async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool
         began = time.perf_counter()
         async with in_transaction() as connection:
             rows = await rollup.rebuild(connection)
-        print(f"rebuilt the rollup: {rows:,} rows in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+        print(f"rebuilt the rollups: {rows:,} rows in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+        for table in TABLES:
+            counted = await connections.get("default").execute_query_dict(f"SELECT COUNT(*) AS n FROM {table.name}")
+            print(f"  {table.name}: {counted[0]['n']:,} rows", file=sys.stderr)
+        print(await percentiles_against_exact(), file=sys.stderr)
         if smoke:
             await check(settings, reports)
         print(f"rollup upkeep per report write: {await upkeep(runs * 5):.1f} ms", file=sys.stderr)
+        writers, writes = (4, 2) if smoke else (20, 50)
+        one_row, sharded = (
+            await contention(database_url, writers, writes, sharded=False),
+            await contention(database_url, writers, writes, sharded=True),
+        )
+        print(
+            f"rollup writes, {writers} transactions at once: {sharded:.0f}/s over {SHARDS} shards, "
+            f"{one_row:.0f}/s on one row per grain",
+            file=sys.stderr,
+        )
         results = await compare(database_url, settings, pc08, runs)
         print(machine())
         if smoke:

@@ -63,8 +63,14 @@ class BucketType(CountersType):
 @strawberry.type(name="ResponseTimes", description="Hours from submission to the first decision.")
 class ResponseTimesType:
     decided: int = strawberry.field(description="Reports decided at least once: the population measured.")
-    median: float | None = strawberry.field(description="Median hours; null when nothing was decided.")
-    p90: float | None = strawberry.field(description="90th percentile hours; null when nothing was decided.")
+    median: float | None = strawberry.field(
+        description="Median hours, estimated from whole hours: less than an hour from the exact value; null when "
+        "nothing was decided."
+    )
+    p90: float | None = strawberry.field(
+        description="90th percentile hours, estimated from whole hours: less than an hour from the exact value; null "
+        "when nothing was decided."
+    )
 
     @classmethod
     def from_times(cls, times: ResponseTimes) -> ResponseTimesType:

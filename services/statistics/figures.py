@@ -25,6 +25,7 @@ from models.enums import Channel
 from services.common import policies
 from services.common.sql import Dialect, dialect_of
 from services.statistics import sql
+from services.statistics.tables import COUNTER_NAMES, DAYS, DIMENSIONS, HOURS, MONTHS, Interval, Table
 
 
 class Audience(StrEnum):
@@ -71,7 +72,7 @@ class Counters:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Counters:
         """SUM over no rows is NULL, and drivers differ in number types, hence the int(... or 0)."""
-        values = [int(row[name] or 0) for name in sql.COUNTER_NAMES]
+        values = [int(row[name] or 0) for name in COUNTER_NAMES]
         return cls(*values)
 
 
@@ -133,10 +134,10 @@ async def summarize(principal: Principal | None, wanted: StatisticsFilter) -> Su
     """Totals and the five breakdowns (by category, agency, ward, channel, status) in one statement."""
     scope = resolve_scope(principal, wanted)
     dialect, connection = _connection()
-    statement = sql.summary(plan(dialect, scope))
+    statement = sql.summary(plan(dialect, scope, MONTHS))
     rows = await connection.execute_query_dict(statement.sql, list(statement.params))
     totals = Counters()
-    breakdowns: dict[str, list[Entry]] = {dimension.name: [] for dimension in sql.DIMENSIONS}
+    breakdowns: dict[str, list[Entry]] = {dimension.name: [] for dimension in DIMENSIONS}
     for row in rows:
         counters = Counters.from_row(row)
         if row["dimension"] == "total":
@@ -148,18 +149,20 @@ async def summarize(principal: Principal | None, wanted: StatisticsFilter) -> Su
     return Summary(scope=scope, totals=totals, breakdowns=breakdowns)
 
 
-async def series(scope: Scope, interval: sql.Interval) -> list[Bucket]:
+async def series(scope: Scope, interval: Interval) -> list[Bucket]:
     """Counters per Hanoi day, week (from Monday) or month of submission; buckets without reports are left out."""
     dialect, connection = _connection()
-    statement = sql.series(plan(dialect, scope, rollup=interval is sql.Interval.MONTH), interval)
+    statement = sql.series(plan(dialect, scope, MONTHS if interval is Interval.MONTH else DAYS), interval)
     rows = await connection.execute_query_dict(statement.sql, list(statement.params))
     return [Bucket(date.fromisoformat(str(row["bucket"])), Counters.from_row(row)) for row in rows]
 
 
 async def response_times(scope: Scope) -> ResponseTimes:
-    """Hours from submission to the first decision, over the reports decided at least once."""
+    """Hours from submission to the first decision, over the reports decided at least once: the count is exact, the
+    median and 90th percentile are estimated from whole hours, less than an hour from the exact values
+    (`sql.response_times`), the same way whichever rollup or reports they are read from."""
     dialect, connection = _connection()
-    statement = sql.response_times(plan(dialect, scope, rollup=False))
+    statement = sql.response_times(plan(dialect, scope, HOURS))
     rows = await connection.execute_query_dict(statement.sql, list(statement.params))
     row = rows[0]
     return ResponseTimes(
@@ -167,12 +170,14 @@ async def response_times(scope: Scope) -> ResponseTimes:
     )
 
 
-def plan(dialect: Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan:
+def plan(dialect: Dialect, scope: Scope, table: Table | None) -> sql.Plan:
     """Where each part of a scope is read; public so that the benchmark times exactly the statements the service runs.
 
-    Whole Hanoi months come from the rollup and the days around them from the reports. The rollup keeps grains of at
-    most two dimensions, so it serves queries with at most one filter besides dates. Two filters read the reports
-    alone: together they narrow them to a few percent of the city, found through the report indexes.
+    A rollup serves a query with at most one filter besides dates, on a dimension it keeps (`Table.serves`): the
+    months one every dimension, the days and response-time ones category, agency and channel. Whole Hanoi months
+    come from a monthly rollup and the days around them from the reports; the daily rollup serves any range of days
+    alone. Anything else (two filters or more, a ward for the daily and response-time figures, `table` None) reads
+    the reports alone: such filters narrow them to a few percent of the city, found through the report indexes.
     """
     filters: dict[str, object] = {}
     for name, value in (
@@ -184,20 +189,28 @@ def plan(dialect: Dialect, scope: Scope, *, rollup: bool = True) -> sql.Plan:
         if value is not None:
             filters[name] = value
     start, before = scope.submitted_from, scope.submitted_before
+    if table is None or not table.serves(filters):
+        return sql.Plan(dialect, filters, None, None, ((start, before),))
+    if table.period == "day":
+        return sql.Plan(dialect, filters, table, (_hanoi_day(start), _hanoi_day(before)))
     first, end = _month_from(start), _month_until(before)
-    if not rollup or len(filters) > 1 or (first and end and first >= end):
-        return sql.Plan(dialect, filters, None, ((start, before),))
+    if first and end and first >= end:
+        return sql.Plan(dialect, filters, None, None, ((start, before),))
     spans: list[sql.Span] = []
     if start is not None and first is not None and hanoi_midnight(first) != start:
         spans.append((start, hanoi_midnight(first)))
     if before is not None and end is not None and hanoi_midnight(end) != before:
         spans.append((hanoi_midnight(end), before))
-    return sql.Plan(dialect, filters, (first, end), tuple(spans))
+    return sql.Plan(dialect, filters, table, (first, end), tuple(spans))
 
 
 def _connection() -> tuple[Dialect, Any]:
     connection = connections.get("default")
     return dialect_of(connection), connection
+
+
+def _hanoi_day(midnight: datetime | None) -> date | None:
+    return None if midnight is None else midnight.astimezone(HANOI_TIME).date()
 
 
 def _month_from(start: datetime | None) -> date | None:

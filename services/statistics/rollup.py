@@ -1,22 +1,22 @@
-"""Keeping `statistics_rollup` equal to what the reports say.
+"""Keeping the rollup tables (`services.statistics.tables`) equal to what the reports say.
 
 Every write that creates a report or changes what the statistics count of it (status, agency, acceptance, fine,
-impoundment) calls `apply` with the report as it was and as it becomes, inside its own transaction, so the rollup
-commits or rolls back with the change. Bulk loads (the demo, the benchmark) call `rebuild` once instead. `drift` says
-where the rollup and the reports disagree: the test suite checks it after every test, and `phananh
-rebuild-statistics --check` checks a live database.
+impoundment, first decision) calls `apply` with the report as it was and as it becomes, inside its own transaction,
+so the rollups commit or roll back with the change. Bulk loads (the demo, the benchmark) and deployments that add a
+rollup call `rebuild` once instead (`phananh rebuild-statistics`). `drift` says where the rollups and the reports
+disagree: the test suite checks it after every test, and `phananh rebuild-statistics --check` checks a live database.
 
-Grains are the subsets of at most two of the five dimensions: the totals and breakdowns of a query with at most one
-filter besides dates each read one of them (`figures.plan`); two filters or more narrow the reports enough
-to sum them directly. So a report has 16 rows, one per grain: a decision moves the rows that hold status from the old
-status to the new one and adds to the others; a transfer does the same between agencies.
+A report has one row per grain in each table: a decision moves the rows that hold status from the old status to the
+new one and adds to the others; a transfer does the same between agencies; a first decision adds the report to its
+hour of the response histogram. Rows go to the report's shard, so concurrent writes rarely wait on each other.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -24,11 +24,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.clock import HANOI_TIME
 from models.enums import ReportStatus
 from models.reports import Report
-from services.common.sql import Dialect, Statement, date_value, dialect_of
-from services.statistics.sql import COUNTER_NAMES, COUNTERS, DIMENSIONS, MONTH_OF_REPORT
+from services.common.sql import Statement, date_value, dialect_of
+from services.statistics.tables import DIMENSIONS, HOURS, SHARDS, TABLES, Table
 
-GRAINS = tuple(grain for grain in range(1 << len(DIMENSIONS)) if grain.bit_count() <= 2)
-# The report fields the rollup depends on; a write that changes none of them needs no `apply`.
+# The report fields the rollups depend on; a write that changes none of them needs no `apply`.
 FIELDS = (
     "submitted_at",
     "category_id",
@@ -37,33 +36,32 @@ FIELDS = (
     "channel",
     "status",
     "accepted_at",
+    "first_decided_at",
     "fine_amount_vnd",
     "vehicle_impounded",
 )
-KEY_COLUMNS = ("grain", "month", *(dimension.name for dimension in DIMENSIONS))
-COLUMNS = (*KEY_COLUMNS, *COUNTER_NAMES)
-UPSERT = (
-    f"INSERT INTO statistics_rollup ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
-    f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
-    + ", ".join(f"{name} = statistics_rollup.{name} + excluded.{name}" for name in COUNTER_NAMES)
-)
+HOUR = timedelta(hours=1)
 
-Key = tuple[int, date, str, str, str, str, str]
+Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What the statistics count of one report: its month, its five dimensions and its counters."""
+    """What the statistics count of one report: its Hanoi day, its five dimensions, its counters, the whole hours
+    from its submission to its first decision (None while undecided), and the shard its rows go to."""
 
-    month: date
-    dimensions: tuple[str, ...]
+    day: date
+    dimensions: dict[str, str]
     counters: tuple[int, ...]
+    hours: int | None
+    shard: int = 0
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Facts:
+    def of(cls, values: Mapping[str, Any], shard: int = 0) -> Facts:
         """`values` holds `FIELDS`, from a Report or from a Report with pending changes."""
         status = ReportStatus(values["status"])
         submitted: datetime = values["submitted_at"]
+        decided: datetime | None = values["first_decided_at"]
         penalized = status is ReportStatus.PENALIZED
         counters = (
             1,
@@ -74,90 +72,95 @@ class Facts:
             int(values["fine_amount_vnd"] or 0) if penalized else 0,
             int(bool(values["vehicle_impounded"])),
         )
-        dimensions = tuple(str(values[field]) for field in ("category_id", "agency_id", "ward_id", "channel", "status"))
-        return cls(submitted.astimezone(HANOI_TIME).date().replace(day=1), dimensions, counters)
+        dimensions = {d.name: str(values[d.report_column]) for d in DIMENSIONS}
+        hours = None if decided is None else (decided - submitted) // HOUR
+        return cls(submitted.astimezone(HANOI_TIME).date(), dimensions, counters, hours, shard)
 
     @classmethod
     def of_report(cls, report: Report, changes: Mapping[str, Any] | None = None) -> Facts:
         values = {field: getattr(report, field) for field in FIELDS}
         values.update({field: value for field, value in (changes or {}).items() if field in FIELDS})
-        return cls.of(values)
+        return cls.of(values, shard_of(report.id))
 
-    def grain_keys(self) -> list[Key]:
-        return [
-            (
-                grain,
-                self.month,
-                *(
-                    value if grain & dimension.bit else ""
-                    for dimension, value in zip(DIMENSIONS, self.dimensions, strict=True)
-                ),
-            )  # type: ignore[misc]
-            for grain in GRAINS
-        ]
+    def rows(self, table: Table) -> dict[Key, tuple[int, ...]]:
+        """This report's counters in `table`, by row key (the shard last)."""
+        if table is HOURS:
+            if self.hours is None:
+                return {}
+            counters: tuple[int, ...] = (1,)
+        else:
+            counters = self.counters
+        period = self.day if table.period == "day" else self.day.replace(day=1)
+        rows = {}
+        for grain in table.grains:
+            dimensions = (self.dimensions[d.name] if grain & d.bit else "" for d in table.dimensions)
+            hours = (self.hours,) if table.hours else ()
+            rows[(grain, period, *dimensions, *hours, self.shard)] = counters
+        return rows
+
+
+def shard_of(report_id: uuid.UUID | str) -> int:
+    """A report's shard: spread evenly over random ids, and the same for all of a report's writes."""
+    return (report_id.int if isinstance(report_id, uuid.UUID) else uuid.UUID(report_id).int) % SHARDS
 
 
 async def apply(connection: BaseDBAsyncClient, before: Facts | None, after: Facts | None) -> None:
     """Move one report's counts from `before` to `after` (None: the report did not or does not exist).
 
-    Rows are written in key order, so two transactions touching the same rows lock them in the same order."""
-    deltas: dict[Key, list[int]] = {}
-    for sign, facts in ((-1, before), (1, after)):
-        if facts is None:
-            continue
-        for key in facts.grain_keys():
-            total = deltas.setdefault(key, [0] * len(COUNTER_NAMES))
-            for index, value in enumerate(facts.counters):
-                total[index] += sign * value
+    Tables are written in one order and rows in key order, so two transactions touching the same rows lock them in
+    the same order."""
     dialect = dialect_of(connection)
-    rows = [
-        [grain, date_value(dialect, month), *dimensions, *counters]
-        for (grain, month, *dimensions), counters in sorted(deltas.items())
-        if any(counters)
-    ]
-    if rows:
-        await connection.execute_many(Statement(UPSERT).numbered(dialect).sql, rows)
+    for table in TABLES:
+        deltas: dict[Key, list[int]] = {}
+        for sign, facts in ((-1, before), (1, after)):
+            for key, counters in ({} if facts is None else facts.rows(table)).items():
+                total = deltas.setdefault(key, [0] * len(table.counters))
+                for index, value in enumerate(counters):
+                    total[index] += sign * value
+        rows = [
+            [grain, date_value(dialect, period), *rest, *counters]
+            for (grain, period, *rest), counters in sorted(deltas.items())
+            if any(counters)
+        ]
+        if rows:
+            await connection.execute_many(Statement(table.upsert).numbered(dialect).sql, rows)
 
 
 async def rebuild(connection: BaseDBAsyncClient) -> int:
-    """Recompute every row from the reports, in the caller's transaction; returns the number of rows.
+    """Recompute every row of every rollup from the reports, in the caller's transaction; returns the number of rows.
 
     Rows go in grain by grain, so each grain's rows share few pages, and the planner gets fresh statistics."""
-    await connection.execute_query("DELETE FROM statistics_rollup")
-    await connection.execute_query(
-        f"INSERT INTO statistics_rollup ({', '.join(COLUMNS)}) {_expected(dialect_of(connection))} "
-        f"ORDER BY {', '.join(KEY_COLUMNS)}"
-    )
-    await connection.execute_query("ANALYZE statistics_rollup")
-    rows = await connection.execute_query_dict("SELECT COUNT(*) AS n FROM statistics_rollup")
-    return int(rows[0]["n"])
+    dialect = dialect_of(connection)
+    count = 0
+    for table in TABLES:
+        await connection.execute_query(f"DELETE FROM {table.name}")
+        await connection.execute_query(
+            f"INSERT INTO {table.name} ({', '.join(table.columns)}) {table.from_reports(dialect)} "
+            f"ORDER BY {', '.join(table.key_columns)}"
+        )
+        await connection.execute_query(f"ANALYZE {table.name}")
+        rows = await connection.execute_query_dict(f"SELECT COUNT(*) AS n FROM {table.name}")
+        count += int(rows[0]["n"])
+    return count
 
 
 async def drift(connection: BaseDBAsyncClient, limit: int = 10) -> list[dict[str, Any]]:
-    """Rows where the rollup and the reports disagree: what the reports say (`side` 'reports') that the rollup lacks,
-    and what the rollup holds (`side` 'rollup') that the reports do not say. Empty when they agree."""
-    stored = f"SELECT {', '.join(COLUMNS)} FROM statistics_rollup WHERE " + " OR ".join(
-        f"{name} <> 0" for name in COUNTER_NAMES
-    )
-    expected = _expected(dialect_of(connection))
-    return await connection.execute_query_dict(
-        f"SELECT * FROM (SELECT 'reports' AS side, e.* FROM ({expected} EXCEPT {stored}) e "
-        f"UNION ALL SELECT 'rollup', s.* FROM ({stored} EXCEPT {expected}) s) d "
-        f"ORDER BY grain, month LIMIT {int(limit)}"
-    )
-
-
-def _expected(dialect: Dialect) -> str:
-    """The rollup as the reports say it: the reports grouped at the finest grain, then each grain summed from that."""
-    dimensions = ", ".join(f"{d.report_key} AS {d.name}" for d in DIMENSIONS)
-    finest = (
-        f"SELECT {MONTH_OF_REPORT[dialect]} AS month, {dimensions}, {COUNTERS} FROM report "
-        f"GROUP BY {', '.join(str(n) for n in range(1, len(DIMENSIONS) + 2))}"
-    )
-    grains = " UNION ALL ".join(f"SELECT {grain} AS grain" for grain in GRAINS)
-    keys = ", ".join(f"CASE WHEN g.grain & {d.bit} <> 0 THEN f.{d.name} ELSE '' END AS {d.name}" for d in DIMENSIONS)
-    sums = ", ".join(f"SUM(f.{name}) AS {name}" for name in COUNTER_NAMES)
-    return (
-        f"SELECT g.grain, f.month, {keys}, {sums} FROM ({finest}) f CROSS JOIN ({grains}) g "
-        f"GROUP BY {', '.join(str(n) for n in range(1, len(KEY_COLUMNS) + 1))}"
-    )
+    """Rows where a rollup and the reports disagree, its shards summed: what the reports say (`side` 'reports') that
+    the rollup lacks, and what the rollup holds (`side` 'rollup') that the reports do not say, then the table's name.
+    Empty when they agree."""
+    dialect = dialect_of(connection)
+    found: list[dict[str, Any]] = []
+    for table in TABLES:
+        keys = ", ".join(table.key_columns)
+        stored = (
+            f"SELECT {keys}, {', '.join(f'SUM({name}) AS {name}' for name in table.counters)} FROM {table.name} "
+            f"GROUP BY {keys} HAVING " + " OR ".join(f"SUM({name}) <> 0" for name in table.counters)
+        )
+        expected = f"SELECT {keys}, {', '.join(table.counters)} FROM ({table.from_reports(dialect)}) r"
+        missing, extra = f"({expected} EXCEPT {stored})", f"({stored} EXCEPT {expected})"
+        found += await connection.execute_query_dict(
+            f"SELECT * FROM (SELECT 'reports' AS side, e.*, '{table.name}' AS rollup FROM {missing} e "
+            f"UNION ALL SELECT 'rollup', s.*, '{table.name}' FROM {extra} s) d "
+            f"ORDER BY grain, {table.period} LIMIT {int(limit)}"
+        )
+    return found[:limit]

@@ -1,87 +1,34 @@
 """The SQL behind `statistics`, for SQLite and PostgreSQL. Every figure is aggregated by the database.
 
 Three statements at most, whatever the data size: the totals and all five breakdowns in one, the time series, and
-the response-time percentiles. Whole Hanoi months are summed from the rollup (`statistics_rollup`, a few thousand rows
-for the whole city); the days of a range that do not fill a month, and queries with two filters or more, are summed
-from the reports, whose indexes keep such scans short. Both parts are added up in the same statement. Values are always
-bound parameters: statements are written with `?` and numbered for PostgreSQL at the end.
+the response-time percentiles. Each reads a rollup (`services.statistics.tables`) where one serves the query: whole
+Hanoi months from `statistics_rollup` and `statistics_response`, whole days from `statistics_daily`; the days of a
+range that do not fill a month, and the queries no rollup serves, are summed from the reports, whose indexes keep
+such scans short. Both parts are added up in the same statement. Values are always bound parameters: statements are
+written with `?` and numbered for PostgreSQL at the end.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 
 from services.common.sql import Dialect, Statement, date_value
-
-
-class Interval(StrEnum):
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """A way to break the figures down: its bit in a rollup grain, its rollup column and its report column."""
-
-    name: str
-    bit: int
-    report_column: str
-
-    @property
-    def report_key(self) -> str:
-        """The report column as the text the rollup stores (agency ids are uuids on PostgreSQL)."""
-        return f"CAST({self.report_column} AS VARCHAR(36))" if self.name == "agency" else self.report_column
-
-
-DIMENSIONS = (
-    Dimension("category", 1, "category_id"),
-    Dimension("agency", 2, "agency_id"),
-    Dimension("ward", 4, "ward_id"),
-    Dimension("channel", 8, "channel"),
-    Dimension("status", 16, "status"),
+from services.statistics.tables import (
+    BY_NAME,
+    COUNTER_NAMES,
+    COUNTERS,
+    DIMENSIONS,
+    HOURS,
+    HOURS_OF_REPORT,
+    POSTGRES_BUCKETS,
+    SQLITE_BUCKETS,
+    Table,
 )
-BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}
+from services.statistics.tables import Interval as Interval  # `schema.base.enums` names it `sql.Interval`
 
-# The counters every figure carries. `accepted` reads the workflow's accepted_at, so a report accepted and later
-# penalized or resolved still counts as accepted. The rollup keeps the same counters under the same names.
-COUNTER_NAMES = ("received", "accepted", "rejected", "penalized", "resolved", "fines", "impounded")
-COUNTERS = """
-    COUNT(*) AS received,
-    SUM(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
-    SUM(CASE WHEN status = 'REJECTED' THEN 1 ELSE 0 END) AS rejected,
-    SUM(CASE WHEN status = 'PENALIZED' THEN 1 ELSE 0 END) AS penalized,
-    SUM(CASE WHEN status = 'RESOLVED' THEN 1 ELSE 0 END) AS resolved,
-    SUM(CASE WHEN status = 'PENALIZED' THEN fine_amount_vnd ELSE 0 END) AS fines,
-    SUM(CASE WHEN vehicle_impounded THEN 1 ELSE 0 END) AS impounded"""
 # As BIGINT: PostgreSQL's SUM of integers is NUMERIC, which drivers decode far more slowly than an integer.
 SUMS = ", ".join(f"CAST(SUM({name}) AS BIGINT) AS {name}" for name in COUNTER_NAMES)
-
-# Report times are stored in UTC; buckets are calendar days, ISO weeks (from Monday) and months in Hanoi (UTC+7,
-# no daylight saving), rendered as the ISO date of the bucket's first day.
-SQLITE_BUCKETS: dict[Interval, str] = {
-    Interval.DAY: "date(submitted_at, '+7 hours')",
-    Interval.WEEK: "date(submitted_at, '+7 hours', '-6 days', 'weekday 1')",
-    Interval.MONTH: "strftime('%Y-%m-01', submitted_at, '+7 hours')",
-}
-POSTGRES_LOCAL = "(submitted_at AT TIME ZONE 'UTC' + INTERVAL '7 hours')"
-POSTGRES_BUCKETS: dict[Interval, str] = {
-    interval: f"to_char(date_trunc('{interval.value.lower()}', {POSTGRES_LOCAL}), 'YYYY-MM-DD')"
-    for interval in Interval
-}
-# The Hanoi month of a report as the rollup stores it (a date, which SQLite keeps as ISO text).
-MONTH_OF_REPORT = {
-    "sqlite": SQLITE_BUCKETS[Interval.MONTH],
-    "postgres": f"CAST(date_trunc('month', {POSTGRES_LOCAL}) AS DATE)",
-}
-MONTH_AS_BUCKET = {"sqlite": "month", "postgres": "to_char(month, 'YYYY-MM-DD')"}
-DECIDED_HOURS = {
-    "sqlite": "(julianday(first_decided_at) - julianday(submitted_at)) * 24.0",
-    "postgres": "EXTRACT(EPOCH FROM (first_decided_at - submitted_at)) / 3600.0",
-}
-
 
 Span = tuple[datetime | None, datetime | None]
 
@@ -90,14 +37,15 @@ Span = tuple[datetime | None, datetime | None]
 class Plan:
     """Which reports to count and where each part is read.
 
-    `filters` maps dimension names to the value they must equal. `months` is the [first, end) range of whole Hanoi
-    months read from the rollup (either end open), or None when the rollup is not read. `spans` are the [from, before)
-    submission ranges read from the reports (either end open).
+    `filters` maps dimension names to the value they must equal. `periods` is the [first, end) range of the
+    `table`'s period column (Hanoi months or days, either end open) read from that rollup, or None when no rollup is
+    read. `spans` are the [from, before) submission ranges read from the reports (either end open).
     """
 
     dialect: Dialect
     filters: dict[str, object] = field(default_factory=dict)
-    months: tuple[date | None, date | None] | None = None
+    table: Table | None = None
+    periods: tuple[date | None, date | None] | None = None
     spans: tuple[Span, ...] = ()
 
     @property
@@ -119,15 +67,16 @@ def summary(plan: Plan) -> Statement:
 
 
 def series(plan: Plan, interval: Interval) -> Statement:
-    """Counters per bucket, oldest first. Only MONTH buckets can come from the rollup; the caller plans accordingly."""
+    """Counters per bucket, oldest first, from the rollup's periods (the caller plans a rollup whose periods are no
+    longer than the buckets) and the reports' spans."""
     parts = []
-    if plan.months is not None:
+    if plan.periods is not None:
+        assert plan.table is not None
         where = _rollup_where(plan, plan.mask)
-        bucket = MONTH_AS_BUCKET[plan.dialect]
+        bucket = _period_bucket(plan.dialect, plan.table.period, interval)
         parts.append(
             Statement(
-                f"SELECT {bucket} AS bucket, {SUMS} FROM statistics_rollup WHERE {where.sql} GROUP BY month",
-                where.params,
+                f"SELECT {bucket} AS bucket, {SUMS} FROM {plan.table.name} WHERE {where.sql} GROUP BY 1", where.params
             )
         )
     if plan.spans:
@@ -144,35 +93,76 @@ def series(plan: Plan, interval: Interval) -> Statement:
 
 
 def response_times(plan: Plan) -> Statement:
-    """Median and 90th percentile, interpolated between ranks like PostgreSQL's `percentile_cont`; SQLite has no
-    such function, so it ranks the ordered times with window functions and picks the two neighbouring ranks.
-    Durations are per report, so this one always reads the reports (`plan.spans`)."""
-    where = _report_where(plan)
-    hours = f"SELECT {DECIDED_HOURS[plan.dialect]} AS h FROM report WHERE {where.sql} AND first_decided_at IS NOT NULL"
-    if plan.dialect == "postgres":
-        return Statement(
-            "SELECT COUNT(*) AS decided, percentile_cont(0.5) WITHIN GROUP (ORDER BY h) AS median, "
-            f"percentile_cont(0.9) WITHIN GROUP (ORDER BY h) AS p90 FROM ({hours}) t",
-            where.params,
-        ).numbered(plan.dialect)
-    picks = []
-    for label, fraction in (("median", 0.5), ("p90", 0.9)):
-        position = f"(n - 1) * {fraction}"
-        picks.append(
-            f"MAX(CASE WHEN rn = 1 + CAST({position} AS INTEGER) THEN h END) AS {label}_lo, "
-            f"MAX(CASE WHEN rn = 2 + CAST({position} AS INTEGER) THEN h END) AS {label}_hi, "
-            f"MAX({position} - CAST({position} AS INTEGER)) AS {label}_frac"
+    """How many reports were decided, and the median and 90th percentile of their response times, estimated from
+    the histogram of whole hours (`statistics_response` for whole months, the reports for the rest).
+
+    Like PostgreSQL's `percentile_cont`, the percentile q sits at rank (n - 1) * q of the n times in order (from
+    0), between the two neighbouring ranks in proportion. The k-th of the m times in the hour bucket [h, h + 1) is
+    taken to be h + k / m (spread evenly from the bucket's start), so each estimate, and the interpolation between
+    two, stays within the bucket of the exact value or between those: less than one hour from it. Ranks are whole
+    numbers computed with integer division, which both databases truncate alike."""
+    parts = []
+    if plan.periods is not None:
+        assert plan.table is HOURS
+        where = _rollup_where(plan, plan.mask)
+        parts.append(
+            Statement(
+                f"SELECT hours, SUM(decided) AS decided FROM {HOURS.name} WHERE {where.sql} GROUP BY hours",
+                where.params,
+            )
         )
-    ranked = f"SELECT h, ROW_NUMBER() OVER (ORDER BY h) AS rn, COUNT(*) OVER () AS n FROM ({hours}) t"
+    if plan.spans:
+        where = _report_where(plan)
+        parts.append(
+            Statement(
+                f"SELECT {HOURS_OF_REPORT[plan.dialect]} AS hours, COUNT(*) AS decided FROM report "
+                f"WHERE {where.sql} AND first_decided_at IS NOT NULL GROUP BY 1",
+                where.params,
+            )
+        )
+    union = _union(parts)
+    histogram = (
+        f"SELECT hours, CAST(SUM(decided) AS BIGINT) AS n FROM ({union.sql}) u GROUP BY hours HAVING SUM(decided) > 0"
+    )
+    # Per bucket: how many times are below it, and in all; then, per percentile, the rank below it and the share of
+    # the way to the next rank, from (n - 1) * numerator / denominator.
+    ranks = ", ".join(
+        f"(total - 1) * {numerator} / {denominator} AS {name}_rank, "
+        f"((total - 1) * {numerator} % {denominator}) * 1.0 / {denominator} AS {name}_share"
+        for name, numerator, denominator in (("median", 1, 2), ("p90", 9, 10))
+    )
+    cumulative = (
+        "SELECT hours, n, CAST(SUM(n) OVER (ORDER BY hours) AS BIGINT) - n AS below, "
+        f"CAST(SUM(n) OVER () AS BIGINT) AS total FROM ({histogram}) h"
+    )
+
+    def at(rank: str) -> str:
+        return f"MAX(CASE WHEN below <= {rank} AND {rank} < below + n THEN hours + ({rank} - below) * 1.0 / n END)"
+
+    picks = ", ".join(
+        f"{at(f'{name}_rank')} AS {name}_lo, {at(f'{name}_rank + 1')} AS {name}_hi, MAX({name}_share) AS {name}_share"
+        for name in ("median", "p90")
+    )
     interpolate = ", ".join(
-        f"{label}_lo + {label}_frac * (COALESCE({label}_hi, {label}_lo) - {label}_lo) AS {label}"
-        for label in ("median", "p90")
+        f"{name}_lo + {name}_share * (COALESCE({name}_hi, {name}_lo) - {name}_lo) AS {name}"
+        for name in ("median", "p90")
     )
     return Statement(
         f"SELECT COALESCE(decided, 0) AS decided, {interpolate} FROM "
-        f"(SELECT MAX(n) AS decided, {', '.join(picks)} FROM ({ranked}) r) p",
-        where.params,
-    )
+        f"(SELECT MAX(total) AS decided, {picks} FROM (SELECT c.*, {ranks} FROM ({cumulative}) c) r) p",
+        union.params,
+    ).numbered(plan.dialect)
+
+
+def _period_bucket(dialect: Dialect, column: str, interval: Interval) -> str:
+    """The first day of the bucket a rollup period (a Hanoi month or day) falls in, as ISO text."""
+    if dialect == "postgres":
+        return f"to_char(date_trunc('{interval.value.lower()}', CAST({column} AS TIMESTAMP)), 'YYYY-MM-DD')"
+    return {
+        Interval.DAY: column,
+        Interval.WEEK: f"date({column}, '-6 days', 'weekday 1')",
+        Interval.MONTH: f"strftime('%Y-%m-01', {column})",
+    }[interval]
 
 
 def _union(parts: list[Statement]) -> Statement:
@@ -184,19 +174,20 @@ def _union(parts: list[Statement]) -> Statement:
 
 def _rollup_groups(plan: Plan) -> list[Statement]:
     """The totals and each breakdown from the rollup grain that keeps the filtered dimensions and the grouped one."""
-    if plan.months is None:
+    if plan.periods is None:
         return []
+    assert plan.table is not None
     where = _rollup_where(plan, plan.mask)
     groups = [
         Statement(
-            f"SELECT 'total' AS dimension, '' AS key, {SUMS} FROM statistics_rollup WHERE {where.sql}", where.params
+            f"SELECT 'total' AS dimension, '' AS key, {SUMS} FROM {plan.table.name} WHERE {where.sql}", where.params
         )
     ]
     for dimension in DIMENSIONS:
         where = _rollup_where(plan, plan.mask | dimension.bit)
         groups.append(
             Statement(
-                f"SELECT '{dimension.name}', {dimension.name}, {SUMS} FROM statistics_rollup "
+                f"SELECT '{dimension.name}', {dimension.name}, {SUMS} FROM {plan.table.name} "
                 f"WHERE {where.sql} GROUP BY {dimension.name}",
                 where.params,
             )
@@ -236,13 +227,14 @@ def _report_groups(plan: Plan) -> list[Statement]:
 
 
 def _rollup_where(plan: Plan, grain: int) -> Statement:
-    assert plan.months is not None
+    assert plan.periods is not None
+    assert plan.table is not None
     conditions: list[tuple[str, object]] = [("grain =", grain)]
-    first, end = plan.months
+    first, end = plan.periods
     if first is not None:
-        conditions.append(("month >=", date_value(plan.dialect, first)))
+        conditions.append((f"{plan.table.period} >=", date_value(plan.dialect, first)))
     if end is not None:
-        conditions.append(("month <", date_value(plan.dialect, end)))
+        conditions.append((f"{plan.table.period} <", date_value(plan.dialect, end)))
     conditions += [(f"{name} =", str(value)) for name, value in plan.filters.items()]
     return _and(conditions)
 

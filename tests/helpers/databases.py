@@ -61,6 +61,8 @@ OPERATIONAL_TABLES = (
     "report",
     "report_counter",
     "statistics_rollup",
+    "statistics_daily",
+    "statistics_response",
     "refresh_token",
     "identity",
     "otp_challenge",
