@@ -7,8 +7,9 @@ database.
 own idempotency key) one after the other, all citizens at once, over HTTP to the API (`api.main:app`, one uvicorn
 worker on the first CPU; the clients run in this process on the last). Every submission must succeed and every code
 must be unique and read `PA-<year>-<6 digits>`, or the run fails. The anchor (`bench.anchors.submission_sql`) runs
-as many two-statement transactions (number from one counter row, insert), as many at once, straight through asyncpg.
-Printed: submissions per second, p50 and p99 of one submission, for both, and the API's share of the anchor's rate.
+as many two-statement transactions (number from a sequence, insert), as many at once, straight through asyncpg.
+Printed: submissions per second, p50 and p99 of one submission, for both, and the API's share of the anchor's rate;
+and the server's CPU time per submission, the figure that moves least when the machine is shared.
 
 The database is a scratch one (PostgreSQL on `--pg-url`, with the demo city, or a SQLite file), dropped at the end.
 `--smoke` (what `make test` runs): 3 citizens, 2 reports each, no demo city, every answer checked, no timing.
@@ -17,6 +18,7 @@ The database is a scratch one (PostgreSQL on `--pg-url`, with the demo city, or 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import tempfile
 import time
@@ -59,6 +61,12 @@ def check_codes(codes: list[str], expected: int, who: str) -> None:
         fail(f"{who}: codes not of the form PA-<year>-<6 digits>: {wrong[:5]}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def row(label: str, api: str, anchor: str, ratio: str = "") -> str:
     return f"| {label} | {api} | {anchor} | {ratio} |"
 
@@ -82,7 +90,9 @@ async def main() -> None:
             before = await Report.all().count()
             async with serving("the API", API, city.env, var / "api.log", cpus=args.server_cpus) as api:
                 pin_this_process(args.load_cpus)
+                cpu_before = cpu_seconds(api.pid)
                 seconds, latencies, codes = await through_api(api.url, [city.token(p) for p in people], photos)
+                server_cpu_ms = (cpu_seconds(api.pid) - cpu_before) * 1000 / total
             check_codes(codes, total, "the API")
             if await Report.all().count() != before + total:
                 fail(f"{total} submissions answered, {await Report.all().count() - before} reports stored")
@@ -101,7 +111,7 @@ async def main() -> None:
                 row(
                     f"{args.citizens} citizens at once, {total} submissions, 1 worker, {args.db}",
                     "this API",
-                    "bare SQL: number + insert, one transaction",
+                    "bare SQL: sequence number + insert, one transaction",
                     "ratio",
                 ),
                 "| --- | ---: | ---: | ---: |",
@@ -116,6 +126,7 @@ async def main() -> None:
                     f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f} ms",
                     f"{percentile(anchor[1], 50):.1f} / {percentile(anchor[1], 99):.1f} ms" if anchor else "",
                 ),
+                row("server CPU per submission", f"{server_cpu_ms:.1f} ms", ""),
             ]
         )
     )

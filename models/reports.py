@@ -92,7 +92,10 @@ class IdempotencyKey(Model):
 
 
 class ReportCounter(Model):
-    """The last report number handed out in a year. One row per year, bumped by an atomic upsert, never read first."""
+    """The last report number handed out in a year. One row per year, bumped by an atomic upsert, never read first.
+
+    SQLite only: PostgreSQL numbers with a sequence per year (`services.reports.codes`), which has no row for
+    concurrent submissions to queue on."""
 
     year = fields.CharField(max_length=4, primary_key=True)
     value = fields.BigIntField(default=0)

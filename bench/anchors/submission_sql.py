@@ -1,8 +1,8 @@
 """The anchor of `bench.submissions`: the least a numbered submission costs the database. Each is one transaction of
-two statements on tables of its own: take the next number of the year from a single counter row (an atomic upsert,
-so concurrent submissions queue on that row as the API's do) and insert the numbered row; the same number of
-submissions, as many at once, through asyncpg. What it cannot show is routing, media, the timeline, the outbox and
-the statistics rollup, which the API writes too: it is a floor, not a rival design.
+two statements on tables of their own: take the next number of the year from a sequence (as the API numbers on
+PostgreSQL, `services.reports.codes`) and insert the numbered row; the same number of submissions, as many at once,
+through asyncpg. What it cannot show is routing, the hourly limit, media, the timeline, the outbox and the
+statistics rollups, which the API writes too: it is a floor, not a rival design.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ import uuid
 import asyncpg
 
 TABLES = """
-CREATE TABLE IF NOT EXISTS bench_counter (year text PRIMARY KEY, value bigint NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS bench_code_2026;
 CREATE TABLE IF NOT EXISTS bench_submission (
     id uuid PRIMARY KEY, code text UNIQUE NOT NULL, reporter text NOT NULL, description text NOT NULL,
     submitted_at timestamptz NOT NULL DEFAULT now()
 );
 """
-NUMBER = (
-    "INSERT INTO bench_counter (year, value) VALUES ($1, 1) "
-    "ON CONFLICT (year) DO UPDATE SET value = bench_counter.value + 1 RETURNING value"
-)
+NUMBER = "SELECT nextval('bench_code_2026')"
 INSERT = "INSERT INTO bench_submission (id, code, reporter, description) VALUES ($1, $2, $3, $4)"
 
 
@@ -39,7 +36,7 @@ async def submit_all(database_url: str, at_once: int, each: int) -> tuple[float,
                 for i in range(each):
                     began = time.perf_counter()
                     async with connection.transaction():
-                        number = await connection.fetchval(NUMBER, "2026")
+                        number = await connection.fetchval(NUMBER)
                         code = f"PA-2026-{number:06d}"
                         await connection.execute(INSERT, uuid.uuid4(), code, f"citizen {n}", f"Vượt đèn đỏ, lần {i}")
                     latencies.append((time.perf_counter() - began) * 1000)

@@ -7,6 +7,8 @@ simultaneous requests through a limit of 1 (issue 14); here the decision is the 
 `INSERT ... ON CONFLICT DO UPDATE ... WHERE hits < limit` that PostgreSQL runs under the row's lock and SQLite under
 its write lock, so takes from any number of requests and workers are counted one after another. Several limits are
 taken in one transaction, in bucket order (so two takers never wait on each other in a circle), all or none.
+A write that should only count when it happens (a report) takes its limit inside its own transaction
+(`take_within`): a refused or failed write gives its take back by rolling back, and costs no transaction of its own.
 
 Windows are fixed from their first take, not sliding: a client that spends a quota at the end of one window may spend
 it again at the start of the next, so up to twice the limit can pass within one window's length. A limit of one is
@@ -30,6 +32,7 @@ from tortoise.transactions import in_transaction
 
 from core import clock
 from core.errors import RateLimited
+from core.metrics import RATE_LIMITED
 from models.limits import RateCounter
 from services.common.sql import Statement, dialect_of
 
@@ -67,10 +70,11 @@ class Limit:
 
 @dataclass(frozen=True)
 class Taken:
-    """One take, which `give_back` can return while its window lasts."""
+    """One take, which `give_back` can return while its window lasts; `opened` when it opened the bucket's window."""
 
     bucket: str
     resets_at_ms: int
+    opened: bool = False
 
 
 def bucket(scope: str, *subjects: str) -> str:
@@ -100,26 +104,39 @@ def _now_ms() -> int:
 async def take(*limits: Limit) -> list[Taken]:
     """Take one from every limit, or from none and raise `RateLimited` with the longest wait among the refusals.
     The takes come back in the order of `limits`."""
+    async with in_transaction() as connection:
+        taken = await take_within(connection, *limits)
+    await sweep_after(taken)
+    return taken
+
+
+async def take_within(connection: BaseDBAsyncClient, *limits: Limit) -> list[Taken]:
+    """`take`, in the caller's transaction: the takes count when it commits and come back if it rolls back, and until
+    then each bucket's row stays locked (a second take of the bucket waits for the outcome of the first). The caller
+    calls `sweep_after` once it committed."""
     now = _now_ms()
     taken: dict[str, Taken] = {}
     refusals: list[tuple[int, Limit]] = []
-    opened = False
-    async with in_transaction() as connection:
-        for limit in sorted(limits, key=lambda one: one.bucket):
-            counted = await _take_one(connection, limit, now)
-            if counted is None:  # the row exists (it refused) and this transaction holds it
-                counter = await RateCounter.get(bucket=limit.bucket, using_db=connection)
-                refusals.append((counter.resets_at_ms, limit))
-            else:
-                hits, resets_at_ms = counted
-                taken[limit.bucket] = Taken(limit.bucket, resets_at_ms)
-                opened = opened or hits == 1
-        if refusals:
-            resets_at, refusing = max(refusals, key=lambda refusal: refusal[0])
-            raise RateLimited(refusing.message, retry_after_seconds=max(1, math.ceil((resets_at - now) / 1000)))
-    if opened:
-        await RateCounter.filter(resets_at_ms__lt=now).delete()
+    for limit in sorted(limits, key=lambda one: one.bucket):
+        counted = await _take_one(connection, limit, now)
+        if counted is None:  # the row exists (it refused) and this transaction holds it
+            counter = await RateCounter.get(bucket=limit.bucket, using_db=connection)
+            refusals.append((counter.resets_at_ms, limit))
+        else:
+            hits, resets_at_ms = counted
+            taken[limit.bucket] = Taken(limit.bucket, resets_at_ms, opened=hits == 1)
+    if refusals:
+        resets_at, refusing = max(refusals, key=lambda refusal: refusal[0])
+        RATE_LIMITED.labels(refusing.bucket.split(":", 1)[0]).inc()  # the limit's name, never its subject
+        raise RateLimited(refusing.message, retry_after_seconds=max(1, math.ceil((resets_at - now) / 1000)))
     return [taken[limit.bucket] for limit in limits]
+
+
+async def sweep_after(taken: list[Taken]) -> None:
+    """Forget the buckets whose windows ended, when one of `taken` opened a window (so at most once a window per
+    bucket). Never inside a transaction that holds a bucket: deleting the rows other takers hold could deadlock."""
+    if any(one.opened for one in taken):
+        await RateCounter.filter(resets_at_ms__lt=_now_ms()).delete()
 
 
 async def _take_one(connection: BaseDBAsyncClient, limit: Limit, now: int) -> tuple[int, int] | None:

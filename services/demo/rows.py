@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from models.users import User
 from services.common.sql import Statement, dialect_of
 from services.demo import data as demo_data
 from services.demo.data import DemoPlan, Fate
-from services.reports.creation import take_numbers
+from services.reports import codes as report_codes
 from services.routing.resolution import Route
 
 BATCH = 1000
@@ -131,16 +132,14 @@ class DemoWriter:
         return crews
 
     async def _codes(self, connection: BaseDBAsyncClient, drafts: list[Draft]) -> list[str]:
-        """Numbers from the live per-year counter, bumped once per year by the count needed, in submission order."""
+        """Numbers from the live per-year numbering (`services.reports.codes`), taken once per year for the count
+        needed, handed out in submission order."""
         years = [draft.submitted_at.astimezone(HANOI_TIME).year for draft in drafts]
-        last: dict[int, int] = {}
+        numbers: dict[int, Iterator[int]] = {}
         for year, count in sorted(Counter(years).items()):
-            last[year] = await take_numbers(connection, year, count) - count
-        codes = []
-        for year in years:
-            last[year] += 1
-            codes.append(f"PA-{year}-{last[year]:06d}")
-        return codes
+            await report_codes.prepare(connection, year)
+            numbers[year] = iter(await report_codes.take(connection, year, count))
+        return [report_codes.code(year, next(numbers[year])) for year in years]
 
     def _story(
         self, draft: Draft, fate: Fate, code: str, reporter: User, crews: dict[uuid.UUID, Crew], impound: bool

@@ -15,7 +15,6 @@ from auth.principal import Principal
 from models.decisions import Decision
 from models.events import ReportEvent
 from models.media import Media
-from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
 from services.reports.scope import visible_q
@@ -67,16 +66,6 @@ async def users_by_ids(ids: Sequence[uuid.UUID]) -> list[User | None]:
     """Assignees and reporters; the caller's right to see a reporter is checked before the key is loaded."""
     found = {user.id: user for user in await User.filter(id__in=list(set(ids)))}
     return [found.get(key) for key in ids]
-
-
-async def categories_by_codes(codes: Sequence[str]) -> list[Category | None]:
-    found = {category.code: category for category in await Category.filter(code__in=list(set(codes)))}
-    return [found.get(code) for code in codes]
-
-
-async def wards_by_codes(codes: Sequence[str]) -> list[Ward | None]:
-    found = {ward.code: ward for ward in await Ward.filter(code__in=list(set(codes)))}
-    return [found.get(code) for code in codes]
 
 
 def _grouped(keys: Sequence[ScopedKey], rows: list[T]) -> list[list[T]]:

@@ -1,7 +1,9 @@
-"""The writes of a submission, run inside its transaction: number, route, claim media, flag duplicates, record.
+"""The writes of a submission, run inside its transaction: route, number, claim media, flag duplicates, record.
 
-Report codes come from a per-year counter bumped by one atomic upsert, so concurrent submissions never share a number;
-a rolled-back submission leaves a gap, which is allowed (codes are unique and increasing, not dense).
+Every statement runs on the submission's one connection, and what can go together goes together: the timeline's
+rows in one batch, the media claimed by one conditional update (read only to explain a refusal). The statistics
+rollup comes last: its rows are shared by every submission of the period, and a row's lock is held from its update
+to the commit, so the shorter that is the less concurrent submissions wait. Codes come from `services.reports.codes`.
 """
 
 from __future__ import annotations
@@ -11,53 +13,41 @@ from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.clock import HANOI_TIME
 from core.errors import InvalidInput
 from models.enums import MediaStatus, ReportEventKind
+from models.events import ReportEvent
 from models.media import Media
 from models.outbox import OutboxKind
+from models.reference import Category
 from models.reports import Report
-from services.common.sql import Statement, dialect_of
 from services.events import outbox
 from services.reference import geo
-from services.reports import timeline
+from services.reports import codes
 from services.reports.drafts import CleanReport
 from services.routing.resolution import Route, resolve_route
 from services.statistics import rollup
 
 DUPLICATE_DISTANCE_M = 200.0
 DUPLICATE_WINDOW = timedelta(hours=2)
-BUMP = Statement(
-    "INSERT INTO report_counter (year, value) VALUES (?, ?) "
-    "ON CONFLICT (year) DO UPDATE SET value = report_counter.value + excluded.value RETURNING value"
-)
-
-
-async def take_numbers(connection: BaseDBAsyncClient, year: int, count: int = 1) -> int:
-    """Take the next `count` report numbers of `year` in one atomic upsert; returns the last one taken."""
-    rows = await connection.execute_query_dict(BUMP.numbered(dialect_of(connection)).sql, [str(year), count])
-    return int(rows[0]["value"])
-
-
-async def next_code(connection: BaseDBAsyncClient, now: datetime) -> str:
-    """`PA-<year>-<6 digits>`, the year as it is in Hanoi when the report arrives."""
-    year = now.astimezone(HANOI_TIME).year
-    return f"PA-{year}-{await take_numbers(connection, year):06d}"
 
 
 async def insert_report(
-    connection: BaseDBAsyncClient, reporter_id: uuid.UUID, clean: CleanReport, now: datetime
+    connection: BaseDBAsyncClient, reporter_id: uuid.UUID, clean: CleanReport, category: Category, now: datetime
 ) -> tuple[Report, Route]:
-    route = await resolve_route(clean.category, clean.ward_code)
+    """Route, look for an earlier report of the same thing, number (last, so a refusal takes no number) and insert.
+    Raises `codes.MissingSequence` the first time a year is numbered on PostgreSQL."""
+    route = await resolve_route(category, clean.ward_code, connection)
     if route is None:
         raise InvalidInput(
-            f"No agency handles {clean.category.code} in ward {clean.ward_code} yet; call the hotline.",
+            f"No agency handles {category.code} in ward {clean.ward_code} yet; call the hotline.",
             field="categoryCode",
         )
     duplicate_of = await _earliest_duplicate(connection, clean)
+    year = codes.year_of(now)
+    (number,) = await codes.take(connection, year)
     report = await Report.create(
-        code=await next_code(connection, now),
-        category_id=clean.category.code,
+        code=codes.code(year, number),
+        category_id=category.code,
         description=clean.description,
         occurred_at=clean.occurred_at,
         submitted_at=now,
@@ -71,10 +61,9 @@ async def insert_report(
         agency_id=route.agency.id,
         routing_rule_id=route.rule.id,
         duplicate_of_id=duplicate_of,
-        due_at=now + timedelta(hours=clean.category.service_level_hours),
+        due_at=now + timedelta(hours=category.service_level_hours),
         using_db=connection,
     )
-    await rollup.apply(connection, None, rollup.Facts.of_report(report))
     return report, route
 
 
@@ -86,32 +75,51 @@ async def attach_and_record(
     route: Route,
     now: datetime,
 ) -> None:
-    """Claim the media with one conditional update (so two reports can never share one photo), then the timeline."""
+    """Claim the media (so two reports can never share one photo), write the timeline and the outbox event, and
+    count the report in the statistics."""
     await _claim_media(connection, reporter_id, clean.media_ids, report.id)
-    await timeline.record(connection, report.id, ReportEventKind.SUBMITTED, now, reporter_id, channel=report.channel)
-    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, reporter_id)
-    await timeline.record(
-        connection,
-        report.id,
-        ReportEventKind.ROUTED,
-        now,
-        agencyId=str(report.agency_id),
-        reason=route.reason,
-    )
+    events = [
+        ReportEvent(
+            report_id=report.id,
+            kind=ReportEventKind.SUBMITTED,
+            actor_id=reporter_id,
+            at=now,
+            data={"channel": report.channel},
+        ),
+        ReportEvent(
+            report_id=report.id,
+            kind=ReportEventKind.ROUTED,
+            at=now,
+            data={"agencyId": str(report.agency_id), "reason": route.reason},
+        ),
+    ]
     if report.duplicate_of_id is not None:
-        await timeline.record(
-            connection,
-            report.id,
-            ReportEventKind.DUPLICATE_FLAGGED,
-            now,
-            duplicateOf=str(report.duplicate_of_id),
+        events.append(
+            ReportEvent(
+                report_id=report.id,
+                kind=ReportEventKind.DUPLICATE_FLAGGED,
+                at=now,
+                data={"duplicateOf": str(report.duplicate_of_id)},
+            )
         )
+    await ReportEvent.bulk_create(events, using_db=connection)
+    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, reporter_id)
+    await rollup.apply(connection, None, rollup.Facts.of_report(report))
 
 
 async def _claim_media(
     connection: BaseDBAsyncClient, owner_id: uuid.UUID, media_ids: tuple[uuid.UUID, ...], report_id: uuid.UUID
 ) -> None:
+    """One conditional update claims them all; when it claims fewer than asked, they are read to say why (and the
+    transaction is rolled back by the refusal)."""
     if not media_ids:
+        return
+    claimed = (
+        await Media.filter(id__in=media_ids, owner_id=owner_id, status=MediaStatus.READY, report_id=None)
+        .using_db(connection)
+        .update(report_id=report_id)
+    )
+    if claimed == len(media_ids):
         return
     found = {m.id: m for m in await Media.filter(id__in=media_ids, owner_id=owner_id).using_db(connection)}
     for media_id in media_ids:
@@ -120,15 +128,9 @@ async def _claim_media(
             raise InvalidInput(f"Media {media_id} is not one of your uploads.", field="mediaIds")
         if media.status is not MediaStatus.READY:
             raise InvalidInput(f"Media {media_id} has not passed its checks.", field="mediaIds")
-        if media.report_id is not None:
+        if media.report_id is not None and media.report_id != report_id:
             raise InvalidInput(f"Media {media_id} already belongs to a report.", field="mediaIds")
-    claimed = (
-        await Media.filter(id__in=media_ids, owner_id=owner_id, status=MediaStatus.READY, report_id=None)
-        .using_db(connection)
-        .update(report_id=report_id)
-    )
-    if claimed != len(media_ids):
-        raise InvalidInput("Some of these media were just used by another report.", field="mediaIds")
+    raise InvalidInput("Some of these media were just used by another report.", field="mediaIds")
 
 
 async def _earliest_duplicate(connection: BaseDBAsyncClient, clean: CleanReport) -> uuid.UUID | None:
@@ -138,19 +140,17 @@ async def _earliest_duplicate(connection: BaseDBAsyncClient, clean: CleanReport)
     nearby_in_time = (
         await Report.filter(
             plate_number=clean.plate_number,
-            category_id=clean.category.code,
+            category_id=clean.category_code,
             occurred_at__gte=clean.occurred_at - DUPLICATE_WINDOW,
             occurred_at__lte=clean.occurred_at + DUPLICATE_WINDOW,
         )
         .order_by("submitted_at", "id")
         .using_db(connection)
+        .values_list("id", "duplicate_of_id", "latitude", "longitude")
     )
-    for candidate in nearby_in_time:
-        if candidate.latitude is None or candidate.longitude is None:
+    for report_id, duplicate_of_id, latitude, longitude in nearby_in_time:
+        if latitude is None or longitude is None:
             continue
-        if (
-            geo.distance_m(clean.latitude, clean.longitude, candidate.latitude, candidate.longitude)
-            <= DUPLICATE_DISTANCE_M
-        ):
-            return candidate.duplicate_of_id or candidate.id
+        if geo.distance_m(clean.latitude, clean.longitude, latitude, longitude) <= DUPLICATE_DISTANCE_M:
+            return duplicate_of_id or report_id
     return None

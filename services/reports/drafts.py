@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.enums import Channel
-from models.reference import Category
 from services.reports import idempotency
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -41,9 +40,10 @@ class ReportDraft:
 
 @dataclass(frozen=True)
 class CleanReport:
-    """A draft that passed every check, normalised so that equal meanings compare (and hash) equal."""
+    """A draft that passed every check it can pass without the database, normalised so that equal meanings compare
+    (and hash) equal. The category is still a code: the submission reads it in its transaction."""
 
-    category: Category
+    category_code: str
     description: str
     occurred_at: datetime
     latitude: float
@@ -57,7 +57,7 @@ class CleanReport:
     def fingerprint(self) -> str:
         return idempotency.fingerprint(
             {
-                "category": self.category.code,
+                "category": self.category_code,
                 "description": self.description,
                 "occurredAt": self.occurred_at.isoformat(),
                 "latitude": round(self.latitude, 6),

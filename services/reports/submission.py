@@ -1,8 +1,14 @@
 """Submitting a report: validate, route, number, attach evidence, flag duplicates, all in one transaction.
 
-A refused submission writes nothing: no report, no event, no idempotency key, and its media stay free for the next
-try. Only citizens submit here; a hotline call is entered by the caller themselves or not at all in this release
-(see the README), so the reporter of a report is always the person who saw it.
+A refused submission writes nothing: no report, no event, no idempotency key, no take from the hourly limit, and its
+media stay free for the next try. Only citizens submit here; a hotline call is entered by the caller themselves or
+not at all in this release (see the README), so the reporter of a report is always the person who saw it.
+
+The checks that need no database come first; then one transaction on one connection does the rest (category, the
+hourly limit, route, number, the writes of `services.reports.creation`, the idempotency key). A retry is not looked
+up beforehand: the key's unique row, inserted in the transaction, is what makes a retry safe, so the common case of a
+first try pays nothing for it, and only a submission that fails (the key taken, a refusal) looks whether its key
+already produced a report, and answers with that one.
 """
 
 from __future__ import annotations
@@ -11,19 +17,21 @@ import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth.principal import Principal
 from core import clock
-from core.errors import InvalidInput
+from core.errors import InvalidInput, RateLimited
 from core.ids import parse_uuid
 from models.enums import CategoryKind, Channel
 from models.reference import Category
 from models.reports import Report
 from services.common import limits, policies
 from services.reference import geo
-from services.reports import creation, idempotency
+from services.reference.cache import reference_cache
+from services.reports import codes, creation, idempotency
 from services.reports.drafts import (
     ADDRESS_MAX,
     CLOCK_SKEW,
@@ -49,41 +57,56 @@ async def submit_report(
     now: datetime | None = None,
 ) -> Report:
     """Create the report, or return the one this key already produced for this user. At most `per_hour` new reports
-    an hour per person, taken atomically before the transaction (issue 14); replays take nothing."""
+    an hour per person, taken in the report's transaction (issue 14): a replay or a refused submission takes nothing."""
     policies.require(policies.is_citizen(principal), "Only citizens submit reports.")
     now = now or clock.now()
     key = idempotency.check_key(idempotency_key)
-    clean = await validate(draft, now=now, max_age_days=max_age_days)
-    request_hash = clean.fingerprint()
-    replayed = await idempotency.find_replay(principal.user_id, key, request_hash)
-    if replayed is not None:
-        return await Report.get(id=replayed)
-    taken = await limits.take(
-        limits.Limit(
-            limits.bucket("reports.submit", str(principal.user_id)),
-            limits.Quota(per_hour, 3600),
-            f"At most {per_hour} reports an hour; try again later.",
-        )
+    clean = validate(draft, now=now, max_age_days=max_age_days)
+    limit = limits.Limit(
+        limits.bucket("reports.submit", str(principal.user_id)),
+        limits.Quota(per_hour, 3600),
+        f"At most {per_hour} reports an hour; try again later.",
     )
     try:
+        return await _create_or_replay(principal.user_id, key, clean, limit, now)
+    except codes.MissingSequence as missing:  # the year's first report: make its sequence, then start again
+        await codes.prepare(connections.get("default"), missing.year)
+        return await _create_or_replay(principal.user_id, key, clean, limit, now)
+
+
+async def _create_or_replay(
+    user_id: uuid.UUID, key: str, clean: CleanReport, limit: limits.Limit, now: datetime
+) -> Report:
+    request_hash = clean.fingerprint()
+    try:
+        category = await _category(clean)
         async with in_transaction() as connection:
-            report, route = await creation.insert_report(connection, principal.user_id, clean, now)
-            await idempotency.bind(connection, principal.user_id, key, request_hash, report.id)
-            await creation.attach_and_record(connection, principal.user_id, clean, report, route, now)
-    except IntegrityError:
-        winner = await idempotency.find_replay(principal.user_id, key, request_hash)
-        if winner is None:
+            taken = await limits.take_within(connection, limit)
+            report, route = await creation.insert_report(connection, user_id, clean, category, now)
+            await idempotency.bind(connection, user_id, key, request_hash, report.id)
+            await creation.attach_and_record(connection, user_id, clean, report, route, now)
+    except (IntegrityError, InvalidInput, RateLimited):
+        replayed = await idempotency.find_replay(user_id, key, request_hash)
+        if replayed is None:
             raise
-        await limits.give_back(*taken)
-        return await Report.get(id=winner)
+        return await Report.get(id=replayed)
+    await limits.sweep_after(taken)
     return report
 
 
-async def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> CleanReport:
-    """Every check that needs no lock; media are checked inside the transaction, where they are claimed."""
-    category = await Category.get_or_none(code=draft.category_code.strip(), active=True)
-    if category is None:
-        raise InvalidInput(f"There is no active category {draft.category_code!r}.", field="categoryCode")
+async def _category(clean: CleanReport) -> Category:
+    """From the reference cache (`services.reference.cache`): categories change only by an administrator."""
+    (category,) = await reference_cache.categories_by_codes([clean.category_code])
+    if category is None or not category.active:
+        raise InvalidInput(f"There is no active category {clean.category_code!r}.", field="categoryCode")
+    if category.kind is CategoryKind.VIOLATION and not clean.media_ids:
+        raise InvalidInput("A violation needs at least one photo or video of your own.", field="mediaIds")
+    return category
+
+
+def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> CleanReport:
+    """Every check that needs no database; the category is checked in the transaction, media where they are
+    claimed."""
     description = draft.description.strip()
     if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
         raise InvalidInput(
@@ -97,11 +120,8 @@ async def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> C
     if draft.channel not in CITIZEN_CHANNELS:
         raise InvalidInput("HOTLINE reports are entered by the hotline, not by citizens.", field="channel")
     plate = draft.plate_number.strip() if draft.plate_number else ""
-    media_ids = _check_media_ids(draft.media_ids)
-    if category.kind is CategoryKind.VIOLATION and not media_ids:
-        raise InvalidInput("A violation needs at least one photo or video of your own.", field="mediaIds")
     return CleanReport(
-        category=category,
+        category_code=draft.category_code.strip(),
         description=description,
         occurred_at=occurred_at,
         latitude=latitude,
@@ -110,7 +130,7 @@ async def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> C
         ward_code=ward_code,
         channel=draft.channel,
         plate_number=normalise_plate(plate) if plate else None,
-        media_ids=media_ids,
+        media_ids=_check_media_ids(draft.media_ids),
     )
 
 
