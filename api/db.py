@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
@@ -21,6 +22,17 @@ logger = logging.getLogger("phananh.db")
 POSTGRES_SETTINGS = {"jit": "off"}
 
 
+class PooledConnection(asyncpg.Connection):
+    """A pooled connection handed back without asyncpg's reset query (`SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`): Tortoise takes a connection from the pool for each statement outside a transaction, so
+    that query was a second round trip for every statement of a page. It undoes session state this API never leaves
+    on a pooled connection: its settings are the pool's `server_settings`, the relay LISTENs on a connection of its
+    own, and it holds no advisory lock or cursor. asyncpg still rolls back a transaction left open on release."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 def tortoise_config(database_url: str, statement_timeout_ms: int = 0) -> dict[str, Any]:
     """`statement_timeout_ms` (PostgreSQL only; 0 for none) stops any one statement that runs longer."""
     connection: str | dict[str, Any] = database_url
@@ -30,6 +42,7 @@ def tortoise_config(database_url: str, statement_timeout_ms: int = 0) -> dict[st
         if statement_timeout_ms:
             server_settings["statement_timeout"] = str(statement_timeout_ms)
         connection["credentials"]["server_settings"] = server_settings
+        connection["credentials"]["connection_class"] = PooledConnection
     return {
         "connections": {"default": connection},
         "apps": {

@@ -2,8 +2,8 @@
 free port of 127.0.0.1, optionally pinned to CPUs with `taskset`, and stopped at the end.
 
 `phananh serve` runs `uvicorn.run("api.main:app", host=..., port=..., workers=..., proxy_headers=True,
-log_level=...)` (api/cli.py); `UVICORN_FLAGS` are the same flags, so the API and the anchor are served alike. If
-`phananh serve` gains a flag, add it here too.
+log_level=..., loop="uvloop", http="httptools")` (api/cli.py); `UVICORN_FLAGS` are the same flags, so the API and
+the anchor are served alike. If `phananh serve` gains a flag, add it here too.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import httpx
 from bench.cli import fail
 from tests.helpers.servers import REPO, STARTUP_SECONDS, free_port, server_env
 
-UVICORN_FLAGS = ["--proxy-headers", "--log-level", "warning"]
+UVICORN_FLAGS = ["--proxy-headers", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"]
 API = "api.main:app"
 
 

@@ -5,12 +5,13 @@ Strings and ids must be valid Unicode text without NUL characters and within the
 2000-01-01 and 2100-01-01 (times with their offset), and an `Upload` must be a file part, not a string. What fails
 is refused as BAD_USER_INPUT naming the argument (`filter.wardCode`), so that no lookup, database driver or date
 arithmetic ever sees it. The check reads the operation as graphql-core will execute it (variables coerced, fragments
-followed), once per operation.
+followed), once per operation; which fields take arguments is worked out once per known document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLArgument,
     GraphQLError,
+    GraphQLField,
     GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLInputType,
@@ -30,13 +32,13 @@ from graphql import (
     GraphQLNonNull,
     GraphQLSchema,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     get_argument_values,
     get_named_type,
     get_operation_ast,
     get_variable_values,
 )
-from graphql.execution.values import VariableValues
 from starlette.datastructures import UploadFile
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -53,6 +55,7 @@ from schema.base.bounds import (
     TEXT,
     Bound,
 )
+from schema.base.documents import Documents, memo
 
 TEXT_SCALARS = frozenset({"String", "ID"})
 UPLOAD_SCALAR = "Upload"
@@ -63,7 +66,11 @@ class InputBoundary(SchemaExtension):
 
     A refused query or mutation gets its result here; a subscription, whose execution strawberry starts regardless
     of a result, is refused by raising, which strawberry sends as the subscription's error. List this extension
-    first: hooks entered before a raising one are not exited."""
+    first: hooks entered before a raising one are not exited. With `documents`, the fields that take arguments are
+    found once per known document (`schema.base.documents`); their values are checked on every request."""
+
+    def __init__(self, documents: Documents | None = None) -> None:
+        self.documents = documents
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -71,7 +78,9 @@ class InputBoundary(SchemaExtension):
         refusal = (
             None
             if document is None
-            else check_operation(context.schema._schema, document, context.operation_name, context.variables)
+            else check_operation(
+                context.schema._schema, document, context.operation_name, context.variables, self.documents
+            )
         )
         if refusal is not None:
             error = GraphQLError(refusal.message, original_error=refusal)
@@ -81,8 +90,29 @@ class InputBoundary(SchemaExtension):
         yield
 
 
+@dataclass(frozen=True)
+class _Argument:
+    key: str
+    type: GraphQLInputType
+    bound: Bound
+    path: str
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A field of the operation that is given arguments, with what the boundary checks of each argument."""
+
+    definition: GraphQLField
+    node: FieldNode
+    arguments: tuple[_Argument, ...]
+
+
 def check_operation(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    documents: Documents | None = None,
 ) -> InvalidInput | None:
     """The first argument of the operation that breaks the boundary, as the refusal to send; None if all keep it.
     Variables that do not fit their types are left for execution to report."""
@@ -93,9 +123,13 @@ def check_operation(
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
         return None
-    fragments = {node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)}
+    calls = memo(documents, document, ("calls", operation_name), lambda: _calls(schema, document, operation, root))
     try:
-        _Walk(schema, coerced, fragments).selections(root, operation.selection_set)
+        for call in calls:
+            values = get_argument_values(call.definition, call.node, coerced)
+            for argument in call.arguments:
+                if argument.key in values:
+                    check_value(values[argument.key], argument.type, argument.bound, argument.path)
     except InvalidInput as refusal:
         return refusal
     except GraphQLError:
@@ -103,16 +137,24 @@ def check_operation(
     return None
 
 
-class _Walk:
-    """Visits each field of the operation once, fragments once each, and checks the arguments given to it."""
+def _calls(
+    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, root: GraphQLNamedType
+) -> tuple[_Call, ...]:
+    fragments = {node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)}
+    walk = _Walk(schema, fragments)
+    walk.selections(root, operation.selection_set)
+    return tuple(walk.calls)
 
-    def __init__(
-        self, schema: GraphQLSchema, variables: VariableValues, fragments: dict[str, FragmentDefinitionNode]
-    ) -> None:
+
+class _Walk:
+    """Visits each field of the operation once, fragments once each, and lists the fields given arguments, in the
+    order they are checked."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]) -> None:
         self.schema = schema
-        self.variables = variables
         self.fragments = fragments
         self.seen: set[str] = set()
+        self.calls: list[_Call] = []
 
     def selections(self, parent: GraphQLNamedType | None, selection_set: SelectionSetNode) -> None:
         for node in selection_set.selections:
@@ -131,12 +173,16 @@ class _Walk:
         if definition is None:
             return  # __typename and the introspection fields
         if definition.args:
-            values = get_argument_values(definition, node, self.variables)
-            for name, argument in definition.args.items():
-                key = argument.out_name or name
-                if key in values:
-                    path = "" if _metadata(argument).get(BARE_FIELDS_KEY) else name
-                    check_value(values[key], argument.type, bound_of(argument), path)
+            arguments = tuple(
+                _Argument(
+                    argument.out_name or name,
+                    argument.type,
+                    bound_of(argument),
+                    "" if _metadata(argument).get(BARE_FIELDS_KEY) else name,
+                )
+                for name, argument in definition.args.items()
+            )
+            self.calls.append(_Call(definition, node, arguments))
         if node.selection_set is not None:
             self.selections(get_named_type(definition.type), node.selection_set)
 

@@ -39,6 +39,7 @@ from auth.principal import Principal
 from core.errors import InvalidInput, TimedOut
 from core.request_id import current_request_id
 from schema.base.cost import estimate
+from schema.base.documents import Documents, memo
 from schema.base.enums import Role
 from schema.base.errors import to_client_error
 
@@ -149,8 +150,9 @@ class QueryLimiter(SchemaExtension):
     """Applies `QueryLimits` to every operation, over HTTP and websocket alike. List it after `ErrorCodes`: its
     refusals are request errors that `ErrorCodes` gives their code."""
 
-    def __init__(self, limits: QueryLimits) -> None:
+    def __init__(self, limits: QueryLimits, documents: Documents | None = None) -> None:
         self.limits = limits
+        self.documents = documents
 
     def on_parse(self) -> Iterator[None]:
         """graphql-core's parser stops at the length and token limits itself; its error gains the limit's name."""
@@ -212,7 +214,7 @@ class QueryLimiter(SchemaExtension):
             raise to_client_error(GraphQLError(stopped.message, original_error=stopped)) from None
 
     def refusal(self, document: DocumentNode) -> InvalidInput | None:
-        shape = measure(document)
+        shape = memo(self.documents, document, "shape", lambda: measure(document))
         limits = self.limits
         for limit, found, most in (
             ("aliases", shape.aliases, limits.max_aliases),

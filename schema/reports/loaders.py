@@ -1,5 +1,6 @@
 """Dataloaders for everything a report points at. Scoped ones take `(principal, id)` keys, so the caller travels
-with the key into the service, which applies the same visibility rule as every other read."""
+with the key into the service, which applies the same visibility rule as every other read. Categories and wards come
+from the process's reference cache (`services.reference.cache`), read from the database only when it lacks them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from models.media import Media
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
+from services.reference.cache import reference_cache
 from services.reports import batches as report_batches
 from services.reports.batches import ScopedKey
 
@@ -44,12 +46,12 @@ class UserByIdLoader(DataLoader[uuid.UUID, User | None]):
 
 class CategoryByCodeLoader(DataLoader[str, Category | None]):
     def __init__(self) -> None:
-        super().__init__(load_fn=report_batches.categories_by_codes)
+        super().__init__(load_fn=reference_cache.categories_by_codes)
 
 
 class WardByCodeLoader(DataLoader[str, Ward | None]):
     def __init__(self) -> None:
-        super().__init__(load_fn=report_batches.wards_by_codes)
+        super().__init__(load_fn=reference_cache.wards_by_codes)
 
 
 class ReportLoaders:

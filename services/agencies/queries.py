@@ -1,4 +1,5 @@
-"""Reads of agencies, as public reference data: the list, one by id, and a batch by ids for the dataloaders."""
+"""Reads of agencies, as public reference data: the list, one by id, and a batch by ids for the dataloaders (from
+the process's reference cache, `services.reference.cache`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from core.ids import parse_uuid
 from models.agencies import Agency
 from models.enums import AgencyKind
+from services.reference.cache import reference_cache
 
 
 async def list_agencies(kind: AgencyKind | None = None, include_inactive: bool = False) -> list[Agency]:
@@ -26,6 +28,6 @@ async def get_agency(agency_id: str) -> Agency | None:
 
 
 async def agencies_by_ids(ids: Sequence[uuid.UUID]) -> list[Agency | None]:
-    """Agencies in key order, for dataloaders: one query whatever the number of keys."""
-    found = {agency.id: agency for agency in await Agency.filter(id__in=list(set(ids)))}
-    return [found.get(key) for key in ids]
+    """Agencies in key order, for dataloaders: from the reference cache, which reads the table in one statement when
+    it is not at hand."""
+    return await reference_cache.agencies_by_ids(ids)

@@ -203,6 +203,7 @@ async def test_two_admins_adding_the_same_rule_at_once_get_one_rule(client: http
 
 async def test_listing_rules_costs_the_same_queries_at_any_length(client: httpx.AsyncClient, admin: Caller) -> None:
     counts, sizes = [], []
+    await gql(client, RULES, {"filter": None}, admin.token)  # the reference cache at hand, as on a running server
     for rule_filter in ({"categoryCode": "FLOODING"}, {"categoryCode": "ILLEGAL_PARKING"}, None):
         with count_queries() as log:
             rules = only_data(await gql(client, RULES, {"filter": rule_filter}, admin.token))["routingRules"]
@@ -210,4 +211,4 @@ async def test_listing_rules_costs_the_same_queries_at_any_length(client: httpx.
         sizes.append(len(rules))
     assert sizes[0] == 1
     assert sizes[0] < 100 < sizes[1] < sizes[2]
-    assert counts[1] == counts[2] <= 5
+    assert counts[1] == counts[2] <= 2  # the caller and the rules; agencies, categories, wards from the cache
