@@ -10,11 +10,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from tortoise import connections
+
 from core.settings import Settings
+from services.common.sql import dialect_of
 from services.events import EventBus
 from services.events.memory import MemoryEventBus
 from services.events.outbox import run_relay
 from services.events.redis_bus import RedisEventBus
+from services.events.wakeup import Polling, PostgresWakeup
 
 LISTEN_WAIT_SECONDS = 1.0
 
@@ -41,13 +45,28 @@ async def open_event_bus(settings: Settings, *, listen: bool = True) -> AsyncIte
         await bus.close()
 
 
+def relay_wakeup() -> Polling:
+    """PostgreSQL wakes the relay at each commit (`LISTEN`, one connection per relay); SQLite is polled."""
+    client = connections.get("default")
+    return PostgresWakeup(client) if dialect_of(client) == "postgres" else Polling()
+
+
+async def relay_forever(settings: Settings, bus: EventBus) -> None:
+    """Publish the outbox as long as the process lives: a worker's background task, or `phananh relay`."""
+    wakeup = relay_wakeup()
+    try:
+        await run_relay(bus, settings.outbox_poll_ms / 1000, wakeup)
+    finally:
+        await wakeup.close()
+
+
 @asynccontextmanager
 async def running_relay(settings: Settings, bus: EventBus) -> AsyncIterator[None]:
     """The worker's background relay, unless `OUTBOX_RELAY=false` (a separate `phananh relay` does the work)."""
     if not settings.outbox_relay:
         yield
         return
-    task = asyncio.create_task(run_relay(bus, settings.outbox_poll_ms / 1000), name="outbox-relay")
+    task = asyncio.create_task(relay_forever(settings, bus), name="outbox-relay")
     try:
         yield
     finally:

@@ -7,6 +7,11 @@ into another is refused with `UNAUTHENTICATED` and the socket is closed with `AC
 token closes it with `TOKEN_EXPIRED_CODE`, as `api.ws_expiry` does on time. Deactivations are announced on the event
 bus (to every worker), so the account's sockets are checked, and closed with their running subscriptions, at once
 rather than at their next operation.
+
+Subscriptions do not run one stream per socket: each joins its live group (`api.live_groups`), which runs the
+operation once for every console that would hear the same thing and queues the encoded frames to each; this handler
+is the member's socket: it writes those frames, and closes itself with `SLOW_CONSUMER_CODE` when one of its queues
+overflows.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import logging
 from collections.abc import Callable
 
 from graphql import GraphQLError
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, SubscribeMessage
 from tortoise.exceptions import BaseORMException
 
+from api.live_groups import SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON, LiveGroups, Member
 from api.ws_expiry import TOKEN_EXPIRED_CODE, TOKEN_EXPIRED_REASON
 from auth.authentication import authenticate_header
 from core.errors import Unauthenticated
@@ -38,6 +44,8 @@ class AccountCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """strawberry's `graphql-transport-ws` handler, with the account checked before each operation and on demand."""
 
     _unwatch: Callable[[], None] | None = None
+    _members: dict[str, Member] | None = None
+    _closing: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -53,7 +61,41 @@ class AccountCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
                 await self._close(refusal)
                 return
+        taken = message["id"] in self.operations
         await super().handle_subscribe(message)
+        operation = self.operations.get(message["id"])
+        groups: LiveGroups | None = getattr(self.view, "live", None)
+        if taken or operation is None or groups is None:
+            return
+        # The operation's task has not started yet: it finds its membership when it does (`run_operation`).
+        member = groups.join(operation, self.context, self.context.events, self)
+        if member is not None:
+            self._members = self._members or {}
+            self._members[operation.id] = member
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        member = self._members.pop(operation.id, None) if self._members else None
+        if member is None:
+            await super().run_operation(operation)
+            return
+        await member.run()
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        """A member whose task never started leaves its group here; a started one leaves as its task ends."""
+        member = self._members.pop(operation_id, None) if self._members else None
+        if member is not None:
+            member.group.leave(member)
+        await super().cleanup_operation(operation_id)
+
+    async def send_text(self, frame: str) -> None:
+        """A frame a live group encoded once for all its members."""
+        await self.websocket.ws.send_text(frame)  # type: ignore[attr-defined]
+
+    def close_too_slow(self) -> None:
+        """One of this socket's subscriptions overflowed its queue: end them all and close the socket, in the
+        background (the close frame waits until the client reads again)."""
+        if self._closing is None:
+            self._closing = asyncio.create_task(self._close_with(SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON))
 
     async def shutdown(self) -> None:
         if self._unwatch is not None:
@@ -92,12 +134,14 @@ class AccountCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return None
 
     async def _close(self, refusal: Unauthenticated) -> None:
+        if refusal.extensions.get("reason") == "expired":
+            await self._close_with(TOKEN_EXPIRED_CODE, TOKEN_EXPIRED_REASON)
+        else:
+            await self._close_with(ACCOUNT_CHANGED_CODE, ACCOUNT_CHANGED_REASON)
+
+    async def _close_with(self, code: int, reason: str) -> None:
         """End the running operations (subscriptions included), then the socket, with a code the client acts on."""
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
-        if refusal.extensions.get("reason") == "expired":
-            code, reason = TOKEN_EXPIRED_CODE, TOKEN_EXPIRED_REASON
-        else:
-            code, reason = ACCOUNT_CHANGED_CODE, ACCOUNT_CHANGED_REASON
         with contextlib.suppress(RuntimeError, OSError):  # the client may be gone already
             await self.websocket.close(code=code, reason=reason)

@@ -6,7 +6,9 @@
 `--consoles` officers of PC08 each open a `graphql-transport-ws` console on the API (`api.main:app`, `--workers`
 uvicorn workers, on the first CPU) and subscribe to `reportSubmitted`; a citizen then submits `--reports` red-light
 reports at Hoàn Kiếm (which PC08 handles), one at a time, each timed from sending `submitReport` to its `next` frame
-on the median and on the last console (so the submission's own round trip, printed too, is included). Every console
+on the median and on the last console (so the submission's own round trip, printed too, is included), and from
+the commit: from the `created_at` of the report's outbox row, written in the submission's transaction just before it
+commits (so a little before the commit itself; client and server share the clock of this machine). Every console
 must hear every report, or the run fails.
 
 The anchor (`bench.anchors.broadcast_app`, served by the same uvicorn command line, one worker) then gets as many
@@ -24,6 +26,7 @@ The database is a scratch one (PostgreSQL on `--pg-url`, or a SQLite file), drop
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import resource
 import statistics
@@ -41,16 +44,19 @@ from bench.cli import SMOKE_NOTE, add_cpu_arguments, fail, machine, parser, pin_
 from bench.load import percentile
 from bench.servers import API, Server, serving
 from bench.sockets import Socket, open_socket
+from models.outbox import OutboxEvent, OutboxKind
 
 SUBSCRIBE = "subscription { reportSubmitted { id code } }"
 ROUND_TIMEOUT_SECONDS = 30
 OPEN_AT_ONCE = 50
+WALL_OFFSET = time.time() - time.perf_counter()  # arrivals are read on perf_counter; the outbox row has wall time
 
 
 @dataclass(frozen=True)
 class Round:
     median_ms: float
     last_ms: float
+    from_commit_ms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class Side:
 
     def last(self, percent: float) -> float:
         return percentile([r.last_ms for r in self.rounds], percent)
+
+    def from_commit(self, percent: float) -> float:
+        return percentile([r.from_commit_ms for r in self.rounds], percent)
 
     def median(self) -> float:
         return statistics.median(r.median_ms for r in self.rounds)
@@ -116,10 +125,20 @@ async def through_api(api: Server, city: City, args: Any) -> tuple[Side, list[fl
             if json.loads(frame or "{}") != {"id": "live", "type": "next", "payload": {"data": submitted}}:
                 fail(f"a console heard {frame!r}, not the report submitted: {report}")
             check_same_frame(arrivals, frame)
-            rounds.append(round_of(started, [at for at, _ in arrivals]))
+            last_wall = max(at for at, _ in arrivals) + WALL_OFFSET
+            from_commit_ms = (last_wall - await committed_at(report["id"])) * 1000
+            rounds.append(
+                dataclasses.replace(round_of(started, [at for at, _ in arrivals]), from_commit_ms=from_commit_ms)
+            )
     for console in consoles:
         console.close()
     return Side(rounds[1:], memory), trips[1:], frame
+
+
+async def committed_at(report_id: str) -> float:
+    """When the submission's outbox row was written (epoch seconds): its transaction commits right after."""
+    row = await OutboxEvent.get(report_id=report_id, kind=OutboxKind.SUBMITTED)
+    return row.created_at.timestamp()
 
 
 async def through_anchor(anchor: Server, frame: str, args: Any) -> Side:
@@ -178,6 +197,10 @@ def table(args: Any, api: Side, anchor: Side, trips: list[float]) -> str:
             f"{api.last(50) / anchor.last(50):.1f} |",
             f"| last console, p99 | {api.last(99):.0f} ms | {anchor.last(99):.0f} ms | "
             f"{api.last(99) / anchor.last(99):.1f} |",
+            f"| last console from the commit, p50 | {api.from_commit(50):.0f} ms | {anchor.last(50):.0f} ms | "
+            f"{api.from_commit(50) / anchor.last(50):.1f} |",
+            f"| last console from the commit, p99 | {api.from_commit(99):.0f} ms | {anchor.last(99):.0f} ms | "
+            f"{api.from_commit(99) / anchor.last(99):.1f} |",
             f"| median console, p50 | {api.median():.0f} ms | {anchor.median():.0f} ms | |",
             f"| submitReport round trip, p50 (included above) | {percentile(trips, 50):.0f} ms | | |",
             f"| server memory per idle console | {api.memory_per_console_kib:.0f} KiB | "

@@ -50,9 +50,17 @@ class Context:
     report_limit_per_hour: int
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
-    loaders: Loaders = field(default_factory=Loaders)
+    # Built on first use: a live console's socket keeps its context for hours and, its subscriptions running in a
+    # shared group (`api.live_groups`), may never use its own loaders (about 5 KiB each).
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders()
+        return self._loaders
 
     def fresh_loaders(self) -> None:
         """Forget what the loaders cached: a connection's context lives as long as its socket, and each pushed event
         must be read as it is now."""
-        self.loaders = Loaders()
+        self._loaders = None

@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
+from core.metrics import EVENTS_DELIVERED
+
 logger = logging.getLogger("phananh.events")
 
 QUEUE_SIZE = 1000
@@ -59,6 +61,11 @@ class Event:
         )
 
 
+class BusUnavailable(ConnectionError):
+    """The bus could not take a publication (Redis unreachable): the caller keeps the events and tries again later.
+    The bus itself logs the outage, once (`services.events.outage`)."""
+
+
 class Subscription:
     """One local listener. Duplicates (the same event id published twice by relays) are dropped here; a listener
     that falls `QUEUE_SIZE` events behind is ended, and its client refetches with `updatedSince`."""
@@ -87,6 +94,7 @@ class Subscription:
             if event.id in self._seen:
                 continue
             self._seen.append(event.id)
+            EVENTS_DELIVERED.inc()
             yield event
 
 
@@ -178,3 +186,37 @@ class EventBus:
 
     async def close(self) -> None:
         self.fanout.close_all()
+
+
+class Presubscribed(EventBus):
+    """`bus`, except that its next `subscribe()` hands out `subscription`, made earlier.
+
+    A live group (`api.live_groups`) subscribes when its first console subscribes, synchronously, so that no event
+    published after that moment is missed; the group's GraphQL stream, which asks for a subscription later in its own
+    task, gets that one."""
+
+    def __init__(self, bus: EventBus, subscription: Subscription) -> None:
+        super().__init__()
+        self._bus = bus
+        self._subscription: Subscription | None = subscription
+        self.fanout = bus.fanout
+        self.accounts = bus.accounts
+
+    @property
+    def subscribed(self) -> bool:
+        return self._bus.subscribed
+
+    def subscribe(self) -> Subscription:
+        subscription, self._subscription = self._subscription, None
+        return subscription if subscription is not None else self._bus.subscribe()
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        await self._bus.publish(events)
+
+    async def announce_account_change(self, user_id: uuid.UUID) -> None:
+        await self._bus.announce_account_change(user_id)
+
+    async def close(self) -> None:
+        """The bus belongs to the app; only the subscription handed out here is this view's to end."""
+        if self._subscription is not None:
+            self._subscription.close()

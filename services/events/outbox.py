@@ -7,6 +7,10 @@ all live; a relay that dies after publishing but before its commit leaves the ro
 them again. That duplicate, and the ones SQLite's simpler publish-then-mark can make, are dropped by subscribers, who
 remember the event ids they have seen. State is all in the table, so a restarted relay carries on where it stopped.
 
+The relay wakes when a commit notifies it (PostgreSQL `LISTEN/NOTIFY`, `services.events.wakeup`) and otherwise polls.
+When the database or the bus is away it retries with exponential backoff and jitter, and the outage is logged twice:
+when it starts and when it ends (`services.events.outage`).
+
 A worker's relay publishes only while its own bus is subscribed (`EventBus.subscribed`): right after an outage Redis
 answers a PUBLISH before the subscriptions are back, and drops what nobody hears. A bus that subscribes again ends its
 local subscriptions, so consoles on a worker that came back later than this one catch up instead.
@@ -20,22 +24,32 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from redis.exceptions import RedisError
+import asyncpg
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
 from core import clock
+from core.metrics import EVENTS_PUBLISHED
 from models.outbox import OutboxEvent, OutboxKind
 from services.common.sql import dialect_of
-from services.events.base import Event, EventBus
+from services.events.base import BusUnavailable, Event, EventBus
+from services.events.outage import Outage
+from services.events.wakeup import CHANNEL, Polling
 
 logger = logging.getLogger("phananh.outbox")
 
 BATCH = 200
 KEEP_PUBLISHED = timedelta(days=1)
 PRUNE_EVERY_SECONDS = 3600.0
+# What the database raises when it is unreachable or went away mid-statement (asyncpg's own errors are not wrapped).
+DATABASE_ERRORS = (BaseORMException, OSError, asyncpg.InterfaceError, asyncpg.PostgresError)
+# One statement: the row, and on commit a wake-up for every relay that listens (`services.events.wakeup`).
+RECORD_AND_NOTIFY = (
+    "WITH recorded AS (INSERT INTO outbox_event (kind, report_id, agency_id, reporter_id, created_at) "
+    "VALUES ($1, $2, $3, $4, $5) RETURNING id) SELECT pg_notify($6, '') FROM recorded"
+)
 
 
 async def record(
@@ -45,7 +59,13 @@ async def record(
     agency_id: uuid.UUID,
     reporter_id: uuid.UUID,
 ) -> None:
-    """Queue an event for the live consoles, in the caller's transaction: rolled back with it, committed with it."""
+    """Queue an event for the live consoles, in the caller's transaction: rolled back with it, committed with it.
+    On PostgreSQL the same statement notifies the relays, which PostgreSQL delivers at commit."""
+    if dialect_of(connection) == "postgres":
+        await connection.execute_query(
+            RECORD_AND_NOTIFY, [kind.value, report_id, agency_id, reporter_id, clock.now(), CHANNEL]
+        )
+        return
     await OutboxEvent.create(
         kind=kind, report_id=report_id, agency_id=agency_id, reporter_id=reporter_id, using_db=connection
     )
@@ -77,6 +97,7 @@ async def _publish_and_mark(bus: EventBus, rows: list[OutboxEvent], connection: 
     if not rows:
         return 0
     await bus.publish([_event(row) for row in rows])
+    EVENTS_PUBLISHED.inc(len(rows))
     query = OutboxEvent.filter(id__in=[row.id for row in rows])
     if connection is not None:
         query = query.using_db(connection)
@@ -97,19 +118,29 @@ async def prune(older_than: timedelta = KEEP_PUBLISHED, now: datetime | None = N
     return await OutboxEvent.filter(published_at__lt=cutoff).delete()
 
 
-async def run_relay(bus: EventBus, interval_seconds: float) -> None:
-    """The background relay of a worker: drain while the bus is subscribed, then poll every `interval_seconds`; a bus
-    outage only delays. Once an hour it also prunes old published rows, so the table stays small."""
+async def run_relay(bus: EventBus, interval_seconds: float, wakeup: Polling | None = None) -> None:
+    """The background relay of a worker: drain while the bus is subscribed, then wait for a wake-up (`wakeup`: a
+    commit's notification) or `interval_seconds`. An outage of the database or the bus only delays: the relay backs
+    off, and each outage is logged once when it starts and once when it ends. Once an hour it also prunes old
+    published rows, so the table stays small."""
+    wakeup = wakeup or Polling()
+    database = Outage(logger, "outbox relay: database")
     next_prune = time.monotonic()
     while True:
+        delay = interval_seconds
         try:
+            await wakeup.listen()
             if bus.subscribed:
                 await relay_until_empty(bus)
             if time.monotonic() >= next_prune:
                 await prune()
                 next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
-        except (RedisError, OSError) as exc:
-            logger.warning("outbox relay: event bus unavailable (%s); events kept for later", exc.__class__.__name__)
-        except BaseORMException:
-            logger.exception("outbox relay: database error; retrying")
-        await asyncio.sleep(interval_seconds)
+            database.recovered()
+        except BusUnavailable:
+            pass  # the bus logged it; the rows wait, and the relay waits for the bus to be subscribed again
+        except DATABASE_ERRORS as exc:
+            await wakeup.close()
+            delay = database.failed(exc)
+            await asyncio.sleep(delay)
+            continue
+        await wakeup.wait(delay)

@@ -2,7 +2,9 @@
 (report events) and `<prefix>:accounts` (account changes).
 
 The reader reconnects by itself when Redis goes away (redis-py's own silent reconnect is off, so a lost subscription
-is always seen). While it is away, publishing fails (the relay keeps the rows and retries) and nothing is received;
+is always seen), with exponential backoff and jitter; an outage is logged once when it starts and once when the
+subscription is back, whether the reader or a publication met it first (`services.events.outage`). While it is
+away, publishing fails (the relay keeps the rows and retries) and nothing is received;
 `subscribed` is false, so this process's relay waits even once Redis answers again. Each time the subscription is
 confirmed, every local subscription is ended (its client catches up with `reports(filter: { updatedSince })`) and
 every open socket checks its account again: whatever was published meanwhile was heard by nobody here.
@@ -22,11 +24,11 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from services.events.base import Event, EventBus
+from services.events.base import BusUnavailable, Event, EventBus
+from services.events.outage import Outage
 
 logger = logging.getLogger("phananh.events")
 
-RECONNECT_SECONDS = 0.5
 TIMEOUT_SECONDS = 2.0
 
 
@@ -45,6 +47,7 @@ class RedisEventBus(EventBus):
         self._listener = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
         self._reader: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
+        self.outage = Outage(logger, "event bus: Redis")
 
     @property
     def subscribed(self) -> bool:
@@ -56,11 +59,17 @@ class RedisEventBus(EventBus):
         self._reader = asyncio.create_task(self._read_forever(), name="events-reader")
 
     async def publish(self, events: Sequence[Event]) -> None:
-        """Raises `RedisError` (or `OSError`) when Redis is unreachable: the caller keeps the events and retries."""
-        async with self._client.pipeline(transaction=False) as pipe:
-            for event in events:
-                pipe.publish(self.channel, event.to_json())
-            await pipe.execute()
+        """Raises `BusUnavailable` when Redis is unreachable: the caller keeps the events and retries."""
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for event in events:
+                    pipe.publish(self.channel, event.to_json())
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self.outage.failed(exc)
+            raise BusUnavailable(f"Redis: {exc.__class__.__name__}") from exc
+        if self.subscribed:
+            self.outage.recovered()
 
     async def announce_account_change(self, user_id: uuid.UUID) -> None:
         """Best effort: when Redis is unreachable the change still took effect (every operation on a socket checks
@@ -68,7 +77,8 @@ class RedisEventBus(EventBus):
         try:
             await self._client.publish(self.accounts_channel, str(user_id))
         except (RedisError, OSError) as exc:
-            logger.warning("event bus: account change not announced (%s)", exc.__class__.__name__)
+            self.outage.failed(exc)
+            logger.info("event bus: account change not announced (%s)", exc.__class__.__name__)
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -83,11 +93,12 @@ class RedisEventBus(EventBus):
         while True:
             try:
                 await self._read()
+                delay = self.outage.failed(ConnectionError("subscription ended"))
             except (RedisError, OSError) as exc:
-                logger.warning("event bus: Redis unavailable (%s); retrying", exc.__class__.__name__)
+                delay = self.outage.failed(exc)
             finally:
                 self.listening.clear()
-            await asyncio.sleep(RECONNECT_SECONDS)
+            await asyncio.sleep(delay)
 
     async def _read(self) -> None:
         channels = (self.channel, self.accounts_channel)
@@ -105,6 +116,7 @@ class RedisEventBus(EventBus):
         self.fanout.close_all()
         self.accounts.notify_all()
         self.listening.set()
+        self.outage.recovered()
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         try:
