@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.authentication import principal_of
+from core.metrics import RATE_LIMITED
 from services.common.limits import address_subject
 
 # At most this many addresses are remembered; the least recently seen are forgotten first (a forgotten address
@@ -25,15 +26,17 @@ MAX_ADDRESSES = 100_000
 
 
 class AnonymousThrottle:
-    def __init__(self, app: ASGIApp, per_minute: int, path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, path: str = "/graphql", prefixes: tuple[str, ...] = ()) -> None:
+        """`path`, and every path under `prefixes` (the Open311 view), share one bucket per address."""
         self.app = app
         self.path = path
+        self.prefixes = prefixes
         self.capacity = float(per_minute)
         self.refill_per_second = per_minute / 60
         self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or principal_of(HTTPConnection(scope)):
+        if scope["type"] != "http" or not self._throttled(scope["path"]) or principal_of(HTTPConnection(scope)):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
@@ -41,7 +44,11 @@ class AnonymousThrottle:
         if wait is None:
             await self.app(scope, receive, send)
             return
+        RATE_LIMITED.labels("anonymous.requests").inc()
         await _too_many(wait)(scope, receive, send)
+
+    def _throttled(self, path: str) -> bool:
+        return path == self.path or path.startswith(self.prefixes)
 
     def _take(self, address: str) -> int | None:
         """Take one token; None when there was one, else the whole seconds until there is."""

@@ -9,12 +9,13 @@ from models.users import AccountJoin, User
 from schema.agencies.types import AgencyType
 from schema.base.enums import Role
 from schema.base.info import Info
+from schema.base.node import NodeInterface
 from services.accounts.otp import OtpRequest
 from services.accounts.sessions import Session
 
 
 @strawberry.type(name="User", description="A person who uses the system.")
-class UserType:
+class UserType(NodeInterface):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     role: Role = strawberry.field(description="What this user may do.")
     full_name: str = strawberry.field(description="Name, as given; may be empty for citizens.")

@@ -9,10 +9,11 @@ import strawberry
 
 from core.errors import InvalidInput
 from models.agencies import Agency
-from schema.base import bounds
 from schema.base.cost import AGENCY_CHILDREN
 from schema.base.enums import AgencyKind, ReportStatus
 from schema.base.info import Info
+from schema.base.node import NodeInterface
+from schema.base.pagination import AFTER, BEFORE, FIRST, LAST
 from schema.base.permissions import require_principal
 from schema.reference.types import CategoryType, WardType
 from services.agencies import views as agency_views
@@ -73,7 +74,7 @@ class WorkloadType:
 
 
 @strawberry.type(name="Agency", description="A body that receives reports, verifies them and answers the citizen.")
-class AgencyType:
+class AgencyType(NodeInterface):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     code: str = strawberry.field(description="Stable code, e.g. PC08 or CA-00070.")
     name: str = strawberry.field(description="Official Vietnamese name.")
@@ -143,12 +144,15 @@ class AgencyType:
     async def overdue_reports(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
-        after: Annotated[str | None, bounds.argument("The `endCursor` of the previous page.", bounds.CURSOR)] = None,
+        first: Annotated[int | None, FIRST] = None,
+        after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
     ) -> Annotated[ReportConnectionType, REPORTS] | None:
         from schema.reports.types import ReportConnectionType
 
-        page = await agency_views.overdue_reports(require_principal(info), self._id, first, after)
+        principal = require_principal(info)
+        page = await agency_views.overdue_reports(principal, self._id, first, after, last, before)
         return ReportConnectionType.from_page(page)
 
     @property

@@ -9,6 +9,7 @@ import strawberry
 from schema.audit.types import AuditEntryConnectionType
 from schema.base import bounds
 from schema.base.info import Info
+from schema.base.pagination import AFTER, BEFORE, FIRST, LAST
 from schema.base.permissions import IsAdmin, require_principal
 from services.audit import log
 
@@ -26,8 +27,10 @@ class Query:
         entity_id: Annotated[
             str | None, bounds.argument("Only changes to this record.", bounds.AUDIT_ENTITY_ID)
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size: default 20, at most 100.")] = None,
-        after: Annotated[str | None, bounds.argument("The `endCursor` of the previous page.", bounds.CURSOR)] = None,
+        first: Annotated[int | None, FIRST] = None,
+        after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
     ) -> AuditEntryConnectionType:
-        page = await log.audit_log(require_principal(info), entity, entity_id, first, after)
+        page = await log.audit_log(require_principal(info), entity, entity_id, first, after, last, before)
         return AuditEntryConnectionType.from_page(page)

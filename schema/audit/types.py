@@ -59,13 +59,17 @@ class AuditEntryEdgeType:
 @strawberry.type(name="AuditEntryConnection", description="A page of the audit log, newest first.")
 class AuditEntryConnectionType:
     edges: list[AuditEntryEdgeType] = strawberry.field(description="The entries of this page.")
-    page_info: PageInfoType = strawberry.field(description="Where this page ends.")
-    total_count: int = strawberry.field(description="How many entries match, over all pages.")
+    page_info: PageInfoType = strawberry.field(description="Where this page starts and ends.")
+    page: strawberry.Private[Page[AuditEntry]]
+
+    @strawberry.field(description="How many entries match, over all pages (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[AuditEntry]) -> AuditEntryConnectionType:
         return cls(
             edges=[AuditEntryEdgeType(cursor=c, node=AuditEntryType.from_model(e)) for c, e in page.edges],
-            page_info=PageInfoType(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
+            page_info=PageInfoType.from_page(page),
+            page=page,
         )

@@ -80,6 +80,7 @@ AUDIT_ENTITY = Bound(40, r"[a-z_]+", "a-z and _ only")
 AUDIT_ENTITY_ID = Bound(64)
 
 MEDIA_IDS = ID.items(10)
+NODE_IDS = ID.items(100)
 WARD_CODES = WARD_CODE.items(200)
 CATEGORY_CODES = CATEGORY_CODE.items(100)
 

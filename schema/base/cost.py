@@ -4,8 +4,8 @@ Every object a response may hold costs 1: a field that returns an object counts 
 on, a list counts each of its items, and what is selected under a list is counted for every item. So a `children`
 list inside a `parent` inside the `agencies` list costs `agencies x children` agencies, as it would be built. Leaves
 cost nothing, but for the few that run a query of their own (`totalCount`). Fields that do heavy database work weigh
-more on top (`WEIGHTS`: `statistics`, its `series` by day or week and `responseTimeHours`, which read every report of
-the range). Introspection (`__schema`, `__type`) is not counted: it is bounded by the schema, and off in production.
+more on top (`WEIGHTS`: `statistics`, its `series` by day or week and `responseTimeHours`, which may read every
+report of the range). Introspection (`__schema`, `__type`) is not counted: it is bounded by the schema, and off in production.
 
 Sizes come from this table, never from the data: a plain list counts the most items it holds in practice
 (`LIST_SIZES`, checked against the reference data by the tests), a list or connection with a `first` argument counts
@@ -36,6 +36,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValueNode,
@@ -44,22 +45,28 @@ from graphql import (
     is_leaf_type,
 )
 
+from schema.base.bounds import NODE_IDS
 from services.common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)
 class Sized:
-    """A list whose length the client chooses with an argument: its default when the argument is absent or null,
-    never more than its maximum (the field refuses more)."""
+    """A list whose length the client chooses with an argument (a connection: `first`, or `last` when paging
+    backwards): its default when the argument is absent or null, never more than its maximum (the field refuses
+    more)."""
 
     default: int
     maximum: int
     argument: str = "first"
+    backward: str | None = None
 
-    def size(self, given: object) -> int:
-        if isinstance(given, int) and not isinstance(given, bool):
-            return max(0, min(given, self.maximum))
-        return self.default
+    def size(self, given: object, given_backward: object = None) -> int:
+        sizes = [
+            max(0, min(value, self.maximum))
+            for value in (given, given_backward)
+            if isinstance(value, int) and not isinstance(value, bool)
+        ]
+        return max(sizes) if sizes else self.default
 
 
 @dataclass(frozen=True)
@@ -75,14 +82,26 @@ class ByArgument:
         return self.values.get(given, self.default) if isinstance(given, str) else self.default
 
 
-PAGE = Sized(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+@dataclass(frozen=True)
+class Counted:
+    """A list with one item per value of a list argument (`nodes(ids:)`): as many as given, at most `maximum`
+    (the boundary refuses more), the maximum when the count is not known before the operation runs."""
+
+    argument: str
+    maximum: int
+
+    def size(self, given: object) -> int:
+        return min(len(given), self.maximum) if isinstance(given, list) else self.maximum
+
+
+PAGE = Sized(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, backward="last")
 # `Agency.children` answers at most this many agencies (by code); `children(first:)` asks for fewer.
 AGENCY_CHILDREN = Sized(200, 200)
 
 # Plain lists of objects: the most items each holds in practice. Reference lists are checked against the seeded data
 # (126 wards, about 20 categories, about 270 agencies of which 7 traffic police, about 510 routing rules); the others
 # are bounded by the rules that fill them (10 media per report) or by what an agency plausibly has (staff).
-LIST_SIZES: dict[tuple[str, str], int | Sized | ByArgument] = {
+LIST_SIZES: dict[tuple[str, str], int | Sized | ByArgument | Counted] = {
     ("Query", "staff"): 200,
     ("Query", "categories"): 50,
     ("Query", "wards"): 150,
@@ -92,6 +111,7 @@ LIST_SIZES: dict[tuple[str, str], int | Sized | ByArgument] = {
         default=300,
     ),
     ("Query", "routingRules"): 1000,
+    ("Query", "nodes"): Counted("ids", NODE_IDS.max_items or 0),
     ("Query", "auditLog"): PAGE,
     ("Query", "myReports"): PAGE,
     ("Query", "reports"): PAGE,
@@ -129,8 +149,9 @@ PARTITIONS = frozenset({("Agency", "children"), ("Agency", "staff"), ("AgencyWor
 ONE_TO_ONE = frozenset({("Agency", "workload"), ("ReportEdge", "node"), ("AuditEntryEdge", "node")})
 
 # Work beyond building objects, counted in objects built. The statistics figures come from one aggregate statement
-# (totals and the five breakdowns together); `series` by day or week and `responseTimeHours` read every report of the
-# range (about 1.5 s each over a million reports), `series` by month the rollup.
+# (totals and the five breakdowns together); `series` by day or week and `responseTimeHours` come from the daily and
+# response-time rollups, but read every report of the range when the filter goes beyond what those keep (two filters,
+# or a ward: `services.statistics.figures`), about 1.5 s each over a million reports. The estimate takes that worst case.
 WEIGHTS: dict[tuple[str, str], int | ByArgument] = {
     ("Query", "statistics"): 100,
     ("Statistics", "series"): ByArgument("interval", {"DAY": 1000, "WEEK": 1000}, default=10),
@@ -256,9 +277,12 @@ class _Estimate:
     def size(self, key: tuple[str, str], node: FieldNode, type_: GraphQLOutputType, page: int | None) -> int:
         declared = LIST_SIZES.get(key)
         if isinstance(declared, Sized):
-            return declared.size(self.argument(node, declared.argument))
+            backward = None if declared.backward is None else self.argument(node, declared.backward)
+            return declared.size(self.argument(node, declared.argument), backward)
         if isinstance(declared, ByArgument):
             return declared.value(self.argument(node, declared.argument))
+        if isinstance(declared, Counted):
+            return declared.size(self.argument(node, declared.argument))
         if declared is not None:
             return declared
         if key[1] == "edges" and page is not None:
@@ -281,4 +305,6 @@ class _Estimate:
             return None if default is None else self.literal(default)
         if isinstance(value, IntValueNode):
             return int(value.value)
+        if isinstance(value, ListValueNode):
+            return [self.literal(item) for item in value.values]
         return getattr(value, "value", None)

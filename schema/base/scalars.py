@@ -2,18 +2,26 @@
 
 JavaScript reads a JSON number exactly only within ±(2^53 - 1), so a `BigInt` is sent as a number within that range
 and as a decimal string beyond it (a sum that grew past it must not arrive rounded); it is accepted as either, within
-the range.
+the range. That is I-JSON's rule (RFC 7493, section 2.2), which its `@specifiedBy` names.
+
+`DateTime` is strawberry's own, given the `@specifiedBy` of the GraphQL Scalars date-time specification (RFC 3339
+with an offset): the input boundary refuses a time without its offset, and every time we send carries one.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import datetime
 from typing import NewType
 
 import strawberry
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 MAX_SAFE_INTEGER = 2**53 - 1
+BIG_INT_SPECIFICATION = "https://www.rfc-editor.org/rfc/rfc7493#section-2.2"
+DATE_TIME_SPECIFICATION = "https://scalars.graphql.org/andimarek/date-time"
 # At most 17 digits: more could not lie within the range, and `int` need not read a megabyte of them to find out.
 DECIMAL = re.compile(r"-?[0-9]{1,17}")
 
@@ -48,5 +56,11 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         ),
         serialize=_serialize_big_int,
         parse_value=_parse_big_int,
-    )
+        specified_by_url=BIG_INT_SPECIFICATION,
+    ),
+    datetime: replace(
+        DateTimeDefinition,
+        description="An instant: RFC 3339 with its offset, e.g. 2026-11-23T08:30:00+07:00.",
+        specified_by_url=DATE_TIME_SPECIFICATION,
+    ),
 }

@@ -11,12 +11,13 @@ from strawberry.scalars import JSON
 from models.media import Media
 from schema.base.enums import MediaKind, MediaStatus
 from schema.base.info import Info
+from schema.base.node import NodeInterface
 from services.media import access as media_access
 from services.media.upload import Upload
 
 
 @strawberry.type(name="Media", description="A photo or video of evidence, checked before any report may use it.")
-class MediaType:
+class MediaType(NodeInterface):
     id: strawberry.ID = strawberry.field(description="Opaque identifier; pass it in submitReport's mediaIds.")
     kind: MediaKind = strawberry.field(description="Photo or video.")
     status: MediaStatus = strawberry.field(description="Only READY media may be attached to a report.")

@@ -8,15 +8,13 @@ import strawberry
 
 from schema.base import bounds
 from schema.base.info import Info
+from schema.base.pagination import AFTER, BEFORE, FIRST, LAST
 from schema.base.permissions import IsAuthenticated, IsStaff, require_principal
 from schema.reports.inputs import ReportFilterInput
 from schema.reports.types import ReportConnectionType, ReportType
 from services.reports import queries as report_queries
 from services.reports import scope as report_scope
 from services.reports.queries import ReportFilter
-
-FIRST = strawberry.argument(description="Page size: default 20, at most 100.")
-AFTER = bounds.argument("The `endCursor` of the previous page.", bounds.CURSOR)
 
 
 @strawberry.type
@@ -37,8 +35,10 @@ class Query:
         info: Info,
         first: Annotated[int | None, FIRST] = None,
         after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
     ) -> ReportConnectionType:
-        page = await report_queries.my_reports(require_principal(info), first, after)
+        page = await report_queries.my_reports(require_principal(info), first, after, last, before)
         return ReportConnectionType.from_page(page)
 
     @strawberry.field(
@@ -53,7 +53,10 @@ class Query:
         ] = None,
         first: Annotated[int | None, FIRST] = None,
         after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
     ) -> ReportConnectionType:
         conditions = filter.to_filter() if filter is not None else ReportFilter()
-        page = await report_queries.list_reports(require_principal(info), conditions, first, after)
+        principal = require_principal(info)
+        page = await report_queries.list_reports(principal, conditions, first, after, last=last, before=before)
         return ReportConnectionType.from_page(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +19,14 @@ from schema.accounts.types import UserType
 from schema.agencies.types import AgencyType
 from schema.base.enums import Channel, DecisionOutcome, ReportEventKind, ReportStatus
 from schema.base.info import Info
+from schema.base.node import NodeInterface
 from schema.base.pagination import PageInfoType
 from schema.base.permissions import require_principal
 from schema.base.scalars import BigInt
 from schema.media.types import MediaType
 from schema.reference.types import CategoryType, WardType
 from services.common.pagination import Page
+from services.reference.cache import reference_cache
 from services.reports.scope import may_see_actor, may_see_internals, may_see_reporter
 from services.reports.status import is_overdue
 
@@ -35,8 +38,13 @@ class LocationType:
     address: str = strawberry.field(description="Address as the citizen wrote it; may be empty.")
     ward_code: strawberry.Private[str]
 
-    @strawberry.field(description="The ward or commune.")
-    async def ward(self, info: Info) -> WardType:
+    @strawberry.field(description="The ward or commune.", graphql_type=WardType)
+    def ward(self, info: Info) -> WardType | Awaitable[WardType]:
+        """At once from the reference cache (no task, no batch); through the loader when the cache lacks it."""
+        kept = reference_cache.ward(self.ward_code)
+        return WardType.from_model(kept) if kept is not None else self._load_ward(info)
+
+    async def _load_ward(self, info: Info) -> WardType:
         ward = await info.context.loaders.reports.ward_by_code.load(self.ward_code)
         assert ward is not None, "a report's ward is a foreign key"
         return WardType.from_model(ward)
@@ -54,7 +62,7 @@ class ReporterType:
 
 
 @strawberry.type(name="Decision", description="One decision of the agency about a report, with its answer.")
-class DecisionType:
+class DecisionType(NodeInterface):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     outcome: DecisionOutcome = strawberry.field(description="What was decided.")
     response_to_citizen: str = strawberry.field(description="The answer the citizen reads; empty on ACCEPT.")
@@ -111,7 +119,7 @@ class TimelineEventType:
 
 
 @strawberry.type(name="Report", description="A citizen's report of a traffic violation or a road fault.")
-class ReportType:
+class ReportType(NodeInterface):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     code: str = strawberry.field(description="Human-readable code, PA-<year>-<6 digits>, for phone calls and letters.")
     status: ReportStatus = strawberry.field(description="Where it stands in the workflow.")
@@ -130,14 +138,24 @@ class ReportType:
     reporter_id: strawberry.Private[uuid.UUID]
     duplicate_of_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="What it is about.")
-    async def category(self, info: Info) -> CategoryType:
+    @strawberry.field(description="What it is about.", graphql_type=CategoryType)
+    def category(self, info: Info) -> CategoryType | Awaitable[CategoryType]:
+        """Like `LocationType.ward`: from the reference cache at once, else through the loader."""
+        kept = reference_cache.category(self.category_code)
+        return CategoryType.from_model(kept) if kept is not None else self._load_category(info)
+
+    async def _load_category(self, info: Info) -> CategoryType:
         category = await info.context.loaders.reports.category_by_code.load(self.category_code)
         assert category is not None, "a report's category is a foreign key"
         return CategoryType.from_model(category)
 
-    @strawberry.field(description="The agency handling it.")
-    async def agency(self, info: Info) -> AgencyType:
+    @strawberry.field(description="The agency handling it.", graphql_type=AgencyType)
+    def agency(self, info: Info) -> AgencyType | Awaitable[AgencyType]:
+        """Like `LocationType.ward`: from the reference cache at once, else through the loader."""
+        kept = reference_cache.agency(self.agency_id)
+        return AgencyType.from_model(kept) if kept is not None else self._load_agency(info)
+
+    async def _load_agency(self, info: Info) -> AgencyType:
         agency = await info.context.loaders.agency_by_id.load(self.agency_id)
         assert agency is not None, "a report's agency is a foreign key"
         return AgencyType.from_model(agency)
@@ -222,8 +240,12 @@ class ReportEdgeType:
 @strawberry.type(name="ReportConnection", description="A page of reports, newest first.")
 class ReportConnectionType:
     edges: list[ReportEdgeType] = strawberry.field(description="The reports of this page.")
-    page_info: PageInfoType = strawberry.field(description="Where this page ends.")
-    total_count: int = strawberry.field(description="How many reports match, over all pages.")
+    page_info: PageInfoType = strawberry.field(description="Where this page starts and ends.")
+    page: strawberry.Private[Page[Report]]
+
+    @strawberry.field(description="How many reports match, over all pages (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[Report]) -> ReportConnectionType:
@@ -232,6 +254,6 @@ class ReportConnectionType:
             edges=[
                 ReportEdgeType(cursor=cursor, node=ReportType.from_model(report, now)) for cursor, report in page.edges
             ],
-            page_info=PageInfoType(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
+            page_info=PageInfoType.from_page(page),
+            page=page,
         )

@@ -74,11 +74,17 @@ async def workloads_by_agencies(
 
 
 async def overdue_reports(
-    principal: Principal, agency_id: uuid.UUID, first: int | None, after: str | None
+    principal: Principal,
+    agency_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[Report]:
     """Reports past their due time without a first decision, through the staff list and its scoping."""
     policies.require_agency_manager(principal, agency_id)
-    return await list_reports(principal, ReportFilter(agency_id=str(agency_id), overdue=True), first, after)
+    conditions = ReportFilter(agency_id=str(agency_id), overdue=True)
+    return await list_reports(principal, conditions, first, after, last=last, before=before)
 
 
 async def children_by_agencies(ids: Sequence[uuid.UUID]) -> list[list[Agency]]:

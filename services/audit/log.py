@@ -45,6 +45,8 @@ async def audit_log(
     entity_id: str | None,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[AuditEntry]:
     """Newest first, optionally about one entity (`agency`, `routing_rule`, `category`, `account_join`) or one
     record of it."""
@@ -54,4 +56,4 @@ async def audit_log(
         query = query.filter(entity=entity)
     if entity_id:
         query = query.filter(entity_id=entity_id)
-    return await keyset_page(query, "at", first, after)
+    return await keyset_page(query, "at", first, after, last, before)

@@ -40,22 +40,32 @@ class ReportFilter:
     updated_since: datetime | None = None
 
 
-async def my_reports(principal: Principal, first: int | None, after: str | None) -> Page[Report]:
+async def my_reports(
+    principal: Principal, first: int | None, after: str | None, last: int | None = None, before: str | None = None
+) -> Page[Report]:
     """The caller's own reports, whatever their role: staff have none, as they do not submit."""
-    return await _page(Report.filter(reporter_id=principal.user_id), first, after)
+    return await _page(Report.filter(reporter_id=principal.user_id), first, after, last, before)
 
 
 async def list_reports(
-    principal: Principal, report_filter: ReportFilter, first: int | None, after: str | None, now: datetime | None = None
+    principal: Principal,
+    report_filter: ReportFilter,
+    first: int | None,
+    after: str | None,
+    now: datetime | None = None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[Report]:
     """Staff lists, scoped first (officers and agency admins: their agency; admins: all), then filtered."""
     policies.require(policies.is_staff(principal), "Only agency staff list reports.")
     query = Report.filter(visible_q(principal)).filter(_filter_q(report_filter, now or clock.now()))
-    return await _page(query, first, after)
+    return await _page(query, first, after, last, before)
 
 
-async def _page(query: QuerySet[Report], first: int | None, after: str | None) -> Page[Report]:
-    return await keyset_page(query, "submitted_at", first, after)
+async def _page(
+    query: QuerySet[Report], first: int | None, after: str | None, last: int | None, before: str | None
+) -> Page[Report]:
+    return await keyset_page(query, "submitted_at", first, after, last, before)
 
 
 def _filter_q(report_filter: ReportFilter, now: datetime) -> Q:

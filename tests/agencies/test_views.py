@@ -130,6 +130,7 @@ async def test_a_list_of_agencies_costs_the_same_queries_at_any_length(
     await team.wards.add(await Ward.get(code="00070"))
     counts: list[int] = []
     sizes: list[int] = []
+    await gql(client, LIST, {}, admin.token)  # the reference cache at hand, as on a running server
     for variables in ({"kind": "TRAFFIC_POLICE"}, {}):
         with count_queries() as log:
             data: dict[str, Any] = only_data(await gql(client, LIST, variables, admin.token))
@@ -137,4 +138,4 @@ async def test_a_list_of_agencies_costs_the_same_queries_at_any_length(
         sizes.append(len(data["agencies"]))
     assert sizes[0] < 10 < 200 < sizes[1]
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 12
+    assert counts[0] <= 11

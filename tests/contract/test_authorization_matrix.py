@@ -206,6 +206,9 @@ MATRIX: dict[str, Case] = {
     ),
     # Media (record-level rules are in tests/test_media_*.py).
     "Query.media": Case("query($id: ID!) { media(id: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}),
+    # Relay refetching: open to everyone, each record under its own read's visibility (null when hidden).
+    "Query.node": Case("query($id: ID!) { node(id: $id) { id } }", EVERYONE, {"id": ZERO_ID}),
+    "Query.nodes": Case("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", EVERYONE, {"ids": [ZERO_ID]}),
     "Mutation.createMediaUpload": Case(
         "mutation($input: CreateMediaUploadInput!) { createMediaUpload(input: $input) { __typename } }",
         SIGNED_IN,
