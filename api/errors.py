@@ -1,5 +1,6 @@
 """JSON answers, in GraphQL's error shape, for requests that never reach a resolver: a body that is no GraphQL request
-(400 `BAD_USER_INPUT`), the database out of reach (503 `UNAVAILABLE`) and bugs (500 `INTERNAL`). Never plain text:
+(400 `BAD_USER_INPUT`), a method or content type the endpoint does not serve (405 `METHOD_NOT_ALLOWED`, 415
+`UNSUPPORTED_MEDIA_TYPE`), the database out of reach (503 `UNAVAILABLE`) and bugs (500 `INTERNAL`). Never plain text:
 a client parses every answer the same way, and the request id middleware, outermost, adds `X-Request-ID` to each.
 """
 
@@ -14,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from core.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable
+from core.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from core.request_id import current_request_id
 from schema.base.errors import INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE, database_unavailable
 
@@ -29,14 +30,29 @@ def error_response(status: int, code: str, message: str, **extensions: object) -
     return JSONResponse(body, status_code=status)
 
 
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+
+
 def _code_of(status: int) -> str:
-    return {404: NotFound.code, 413: PayloadTooLarge.code}.get(status, InvalidInput.code)
+    return {
+        404: NotFound.code,
+        405: METHOD_NOT_ALLOWED,
+        413: PayloadTooLarge.code,
+        415: UnsupportedMediaType.code,
+    }.get(status, InvalidInput.code)
 
 
 def refused_request(refusal: HTTPException) -> JSONResponse:
     """What strawberry's view refuses before executing (no query, a body it cannot read, a method or content type it
-    does not serve), with its status and reason, as an error a client can parse."""
-    return error_response(refusal.status_code, _code_of(refusal.status_code), refusal.reason)
+    does not serve), with its status and reason, as an error a client can parse. A GraphQL request error has no
+    `data` entry (GraphQL over HTTP): nothing was executed."""
+    response = JSONResponse(
+        {"errors": [{"message": refusal.reason, "extensions": {"code": _code_of(refusal.status_code)}}]},
+        status_code=refusal.status_code,
+    )
+    if refusal.status_code == 405:
+        response.headers["allow"] = "POST"
+    return response
 
 
 async def http_refusal(request: Request, refusal: Exception) -> JSONResponse:

@@ -198,7 +198,6 @@ MALFORMED_BODIES: list[tuple[str, bytes, str]] = [
     ("empty", b"", "application/json"),
     ("not JSON", b"query { __typename }", "application/json"),
     ("no query", b"{}", "application/json"),
-    ("another content type", b"{ __typename }", "text/plain"),
 ]
 
 
@@ -210,11 +209,12 @@ async def test_malformed_bodies_answer_json(
 ) -> None:
     for token in (None, officer.token):
         json_error(await post(client, body, token, content_type), 400, "BAD_USER_INPUT")
+    # Another content type is 415 (GraphQL over HTTP), tested with the other HTTP conventions in test_http_conventions.
 
 
 async def test_unknown_paths_and_methods_answer_json(client: httpx.AsyncClient) -> None:
     json_error(await client.get("/nowhere"), 404, "NOT_FOUND")
-    refused = json_error(await client.put("/graphql", json={"query": "{ __typename }"}), 405, "BAD_USER_INPUT")
+    refused = json_error(await client.put("/graphql", json={"query": "{ __typename }"}), 405, "METHOD_NOT_ALLOWED")
     assert refused["errors"][0]["message"] == "Method Not Allowed"
 
 
