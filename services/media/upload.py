@@ -19,6 +19,7 @@ from auth.principal import Principal
 from core import clock
 from core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from core.ids import parse_uuid
+from core.metrics import record_upload
 from models.enums import MediaKind, MediaStatus
 from models.media import Media
 from services.common import limits
@@ -174,7 +175,9 @@ async def _verify(media: Media, storage: Storage, rules: MediaRules) -> None:
         media.derivative_key = media.thumbnail_key = None
         media.checked_at = clock.now()
         await media.save()
+        record_upload(media.kind.value, "rejected", media.declared_size_bytes)
         raise
+    record_upload(media.kind.value, "ready", media.size_bytes or media.declared_size_bytes)
 
 
 async def _freeze(media: Media, storage: Storage, rules: MediaRules) -> None:

@@ -19,6 +19,11 @@ class DeliveryFailed(Exception):
     must never carry a secret."""
 
 
+class ProviderUnavailable(DeliveryFailed):
+    """The channel itself is out of reach (no connection, a timeout, a 5xx or 429 answer): not this message's fault.
+    The dispatcher stops the round there, since the next messages would fail the same way, and the sender backs off."""
+
+
 class Notifier(Protocol):
     async def send(self, message: OutgoingMessage) -> None:
         """Deliver or raise `DeliveryFailed`."""

@@ -15,14 +15,18 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import BaseORMException
 
 from core import clock
+from core.metrics import NOTIFICATION_ATTEMPTS
 from models.enums import NotificationStatus
 from models.notifications import Notification
-from services.notifications.base import DeliveryFailed, Notifier, OutgoingMessage
+from services.notifications.availability import Availability, backoff_seconds
+from services.notifications.base import DeliveryFailed, Notifier, OutgoingMessage, ProviderUnavailable
 
 logger = logging.getLogger("phananh.notifications")
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 BATCH = 50
+# The longest wait between two rounds of the server's sender while the provider or the database is away.
+MAX_ROUND_BACKOFF_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class DispatchSummary:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    # Why the provider could not be reached, when the round stopped because of it.
+    unavailable: str | None = None
 
 
 async def send_due(
@@ -74,24 +80,43 @@ async def send_due(
                 next_attempt_at=now + policy.delay(attempts),
                 last_error=str(exc)[:500],
             )
-            logger.warning("notification %s attempt %s failed: %s", notification.id, attempts, exc)
             if final:
                 summary.failed += 1
             else:
                 summary.retried += 1
+            outcome = "failed" if final else "retry"
+            if isinstance(exc, ProviderUnavailable):
+                # The next messages would fail the same way; the worker says so once (`Availability`).
+                NOTIFICATION_ATTEMPTS.labels("unavailable").inc()
+                summary.unavailable = str(exc)
+                break
+            NOTIFICATION_ATTEMPTS.labels(outcome).inc()
+            logger.warning("notification %s attempt %s failed: %s", notification.id, attempts, exc)
             continue
         await Notification.filter(id=notification.id).update(
             status=NotificationStatus.SENT, sent_at=clock.now(), last_error=None
         )
+        NOTIFICATION_ATTEMPTS.labels("sent").inc()
         summary.sent += 1
     return summary
 
 
-async def run_worker(notifier: Notifier, policy: RetryPolicy, poll_seconds: float) -> None:
-    """The server's background sender, until cancelled. A database hiccup is logged and tried again next round."""
+async def run_worker(
+    notifier: Notifier, policy: RetryPolicy, poll_seconds: float, max_backoff_seconds: float = MAX_ROUND_BACKOFF_SECONDS
+) -> None:
+    """The server's background sender, until cancelled. While the provider or the database is out of reach it waits
+    longer between rounds, and says so in one line when the outage starts and one when it ends."""
+    provider = Availability("the notification provider", logger)
+    database = Availability("the database (notification sender)", logger)
     while True:
         try:
-            await send_due(notifier, policy)
-        except (BaseORMException, OSError):
-            logger.exception("sending notifications failed; trying again in %s s", poll_seconds)
-        await asyncio.sleep(poll_seconds)
+            summary = await send_due(notifier, policy)
+        except (BaseORMException, OSError) as exc:
+            database.failed(type(exc).__name__)
+        else:
+            database.succeeded()
+            if summary.unavailable is not None:
+                provider.failed(summary.unavailable)
+            elif summary.sent or summary.retried or summary.failed:
+                provider.succeeded()
+        await asyncio.sleep(backoff_seconds(poll_seconds, max_backoff_seconds, provider, database))

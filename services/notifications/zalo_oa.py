@@ -1,7 +1,8 @@
 """Answers through the Zalo Official Account message API (customer-service messages to a Zalo user id).
 
 Zalo answers HTTP 200 with `{"error": 0}` on success and a non-zero `error` with a `message` otherwise; both that and
-any transport failure become `DeliveryFailed`, which the dispatcher retries. The OA access token travels in the
+any transport failure become `DeliveryFailed`, which the dispatcher retries; a transport failure, a 5xx or a 429 is
+`ProviderUnavailable`, on which the sender also backs off. The OA access token travels in the
 `access_token` header and is never written to `last_error` or the logs.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.notifications.base import DeliveryFailed, OutgoingMessage
+from services.notifications.base import DeliveryFailed, OutgoingMessage, ProviderUnavailable
 
 TIMEOUT_SECONDS = 10.0
 
@@ -27,7 +28,12 @@ class ZaloOaNotifier:
                     f"{self.api_url}/message/cs", json=body, headers={"access_token": self.access_token}
                 )
         except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"Zalo OA unreachable: {type(exc).__name__}") from None
+            raise ProviderUnavailable(f"Zalo OA unreachable: {type(exc).__name__}") from None
+        if (
+            response.status_code >= httpx.codes.INTERNAL_SERVER_ERROR
+            or response.status_code == httpx.codes.TOO_MANY_REQUESTS
+        ):
+            raise ProviderUnavailable(f"Zalo OA answered HTTP {response.status_code}")
         if response.status_code != httpx.codes.OK:
             raise DeliveryFailed(f"Zalo OA answered HTTP {response.status_code}")
         try:

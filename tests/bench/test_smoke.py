@@ -31,6 +31,7 @@ BENCHMARKS = {
     "live-two-workers-redis": ["bench.live", "--workers", "2", "--events-url", REDIS_URL],
     "submissions": ["bench.submissions"],
     "statistics": ["bench.statistics"],
+    "observability": ["bench.observability"],
 }
 
 
