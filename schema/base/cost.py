@@ -5,7 +5,8 @@ on, a list counts each of its items, and what is selected under a list is counte
 list inside a `parent` inside the `agencies` list costs `agencies x children` agencies, as it would be built. Leaves
 cost nothing, but for the few that run a query of their own (`totalCount`). Fields that do heavy database work weigh
 more on top (`WEIGHTS`: `statistics`, its `series` by day or week and `responseTimeHours`, which may read every
-report of the range). Introspection (`__schema`, `__type`) is not counted: it is bounded by the schema, and off in production.
+report of the range). Introspection (`__schema`, `__type`) is not counted: it is bounded by the schema, and off in
+production.
 
 Sizes come from this table, never from the data: a plain list counts the most items it holds in practice
 (`LIST_SIZES`, checked against the reference data by the tests), a list or connection with a `first` argument counts
@@ -151,7 +152,8 @@ ONE_TO_ONE = frozenset({("Agency", "workload"), ("ReportEdge", "node"), ("AuditE
 # Work beyond building objects, counted in objects built. The statistics figures come from one aggregate statement
 # (totals and the five breakdowns together); `series` by day or week and `responseTimeHours` come from the daily and
 # response-time rollups, but read every report of the range when the filter goes beyond what those keep (two filters,
-# or a ward: `services.statistics.figures`), about 1.5 s each over a million reports. The estimate takes that worst case.
+# or a ward: `services.statistics.figures`), about 1.5 s each over a million reports. The estimate takes that worst
+# case.
 WEIGHTS: dict[tuple[str, str], int | ByArgument] = {
     ("Query", "statistics"): 100,
     ("Statistics", "series"): ByArgument("interval", {"DAY": 1000, "WEEK": 1000}, default=10),
