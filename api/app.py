@@ -9,27 +9,38 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from api.access import AccessMiddleware
 from api.authentication import BearerTokenBackend, on_authentication_error
+from api.compression import CompressionMiddleware
+from api.cors import OriginPolicy
 from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
 from api.errors import http_refusal, unhandled_error
 from api.events import open_event_bus, running_relay
 from api.graphql import GraphQLApp, query_limits
 from api.limits import BodySizeLimitMiddleware
+from api.metrics import OperationMetrics
 from api.notifications import notification_worker
+from api.persisted import open_persisted_operations
 from api.request_id import RequestIdMiddleware
 from api.routes import media as media_routes
+from api.routes import metrics as metrics_routes
 from api.routes.dev import dev_routes
+from api.routes.graphiql import graphiql_routes
 from api.routes.health import healthz, readyz
+from api.routes.metrics import MetricsOutsideAuthentication
+from api.routes.open311 import BASE as OPEN311_BASE
+from api.routes.open311 import open311_routes
 from api.signin import token_codec
 from api.storage import open_storage
 from api.throttle import AnonymousThrottle
+from api.tracing import exporting_spans, traced_app, tracing_extensions
 from core.settings import Settings
 from schema import build_schema
+from services.reference.cache import follow as follow_reference_changes
 
 # Room for the policy fields and multipart framing around the largest file a local upload may carry.
 UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024
@@ -40,7 +51,9 @@ class App(Starlette):
     error (`api.errors.unhandled_error`) then carries `X-Request-ID`, and its log line the same id."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestIdMiddleware(super().build_middleware_stack())
+        """Inside the request id: the trace's span (when tracing is on), then the access log and HTTP metrics."""
+        observed = AccessMiddleware(MetricsOutsideAuthentication(super().build_middleware_stack()), self.routes)
+        return RequestIdMiddleware(traced_app(observed, self.state.settings))
 
 
 @asynccontextmanager
@@ -48,9 +61,15 @@ async def open_clients(app: Starlette, settings: Settings, *, workers: bool = Tr
     """Everything the lifespan opens but the database: the store and the event bus on `app.state`, and the background
     workers (the outbox relay, the notification sender). Tests that share one database connection open the rest of an
     app exactly as the server does, usually without the workers."""
-    async with open_storage(settings) as storage, open_event_bus(settings) as events:
+    async with (
+        open_storage(settings) as storage,
+        open_event_bus(settings) as events,
+        open_persisted_operations(settings) as persisted,
+    ):
         app.state.storage = storage
         app.state.events = events
+        follow_reference_changes(events)
+        app.state.persisted = persisted
         if not workers:
             yield
             return
@@ -65,38 +84,40 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings, statement_timeout_ms=settings.db_statement_timeout_ms)
         try:
-            async with open_clients(app, settings):
+            async with exporting_spans(settings), open_clients(app, settings), metrics_routes.sampling_pool():
                 yield
         finally:
             await close_db()
 
     tokens = token_codec(settings)
-    graphql = GraphQLApp(build_schema(query_limits(settings)), settings, tokens)
+    observers = [OperationMetrics, *tracing_extensions(settings)]
+    graphql = GraphQLApp(build_schema(query_limits(settings), observers), settings, tokens)
     app = App(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_routes.metrics),
             *dev_routes(settings),
+            *graphiql_routes(settings),
             Route("/media/upload", media_routes.upload, methods=["POST"]),
             Route("/media/{key:path}", media_routes.download, methods=["GET"]),
+            *open311_routes(settings),
         ],
         middleware=[
+            Middleware(CompressionMiddleware, minimum_size=settings.gzip_min_bytes),
             Middleware(
                 BodySizeLimitMiddleware,
                 default_limit=settings.max_request_bytes,
                 limits_by_path={"/media/upload": settings.max_video_bytes + UPLOAD_FORM_OVERHEAD_BYTES},
             ),
             Middleware(MultipartCsrfMiddleware),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
-            ),
+            OriginPolicy.of(settings).middleware(),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens), on_error=on_authentication_error),
-            Middleware(AnonymousThrottle, per_minute=settings.anonymous_requests_per_minute),
+            Middleware(
+                AnonymousThrottle, per_minute=settings.anonymous_requests_per_minute, prefixes=(f"{OPEN311_BASE}/",)
+            ),
         ],
         exception_handlers={HTTPException: http_refusal, Exception: unhandled_error},
         lifespan=lifespan,

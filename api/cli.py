@@ -1,5 +1,5 @@
 """`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup, relay, outbox, notifications,
-send-notifications, rebuild-statistics. Same settings as the server."""
+send-notifications, rebuild-statistics, operations register, graphiql-assets. Same settings as the server."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from api.logs import configure_logging
 from core.settings import Settings, SettingsError
 from models.enums import Role
 
@@ -20,13 +21,12 @@ T = TypeVar("T")
 def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    configure_logging(settings)
     handler: Callable[[Settings, argparse.Namespace], None] = args.handler
     handler(settings, args)
 
@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="serve the API with uvicorn on HOST:PORT")
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="uvicorn worker processes (default: WEB_CONCURRENCY, or 1)"
+    )
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="apply pending database migrations").set_defaults(handler=_migrate)
@@ -88,7 +90,71 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only compare the rollup with the reports; exit 1 when they disagree"
     )
     rebuild.set_defaults(handler=_rebuild_statistics)
+
+    operations = commands.add_parser("operations", help="the trusted operations TRUSTED_OPERATIONS_ONLY accepts")
+    operation_commands = operations.add_subparsers(required=True, metavar="ACTION")
+    register = operation_commands.add_parser(
+        "register", help="register the frontends' documents (.graphql files or Apollo persisted-query manifests)"
+    )
+    register.add_argument("files", nargs="+", metavar="FILE")
+    register.set_defaults(handler=_register_operations)
+    graphiql = commands.add_parser(
+        "graphiql-assets", help="fetch GraphiQL's pinned assets into var/graphiql, so it works offline (dev only)"
+    )
+    graphiql.add_argument("--registry", default=None, help="npm registry (default https://registry.npmjs.org)")
+    graphiql.set_defaults(handler=_graphiql_assets)
     return parser
+
+
+def _register_operations(settings: Settings, args: argparse.Namespace) -> None:
+    """Each document is validated against the schema first: a typo would otherwise be trusted and fail at run time."""
+    from pathlib import Path
+
+    from graphql import GraphQLError, parse, validate
+
+    from api.persisted import documents_of, register_documents
+    from schema import schema
+
+    documents = []
+    for name in args.files:
+        try:
+            found = documents_of(Path(name))
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"error: {name}: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
+        for _, text in found:
+            try:
+                errors = validate(schema._schema, parse(text))
+            except GraphQLError as exc:
+                errors = [exc]
+            if errors:
+                print(f"error: {name}: {errors[0].message}", file=sys.stderr)
+                raise SystemExit(1)
+        documents.extend(found)
+    added = register_documents(settings.trusted_operations_file, documents)
+    print(
+        f"{len(added)} new of {len(documents)} operations registered in {settings.trusted_operations_file}"
+        + "".join(f"\n  {sha}" for sha in added)
+    )
+
+
+def _graphiql_assets(settings: Settings, args: argparse.Namespace) -> None:
+    import httpx
+
+    from api.routes.graphiql import NPM_REGISTRY, AssetCheckFailed, assets_dir, fetch_assets
+
+    if settings.is_production:
+        print("GraphiQL is off in production; nothing to fetch")
+        return
+    try:
+        written = fetch_assets(assets_dir(settings), args.registry or NPM_REGISTRY)
+    except AssetCheckFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except httpx.HTTPError as exc:
+        print(f"GraphiQL assets not fetched ({type(exc).__name__}); GraphiQL loads them from the CDN", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"GraphiQL assets in {assets_dir(settings)}: {len(written)} fetched, the rest already there")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -96,15 +162,34 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     default), and the client address is then the last one in the chain that no listed proxy wrote."""
     import uvicorn
 
-    uvicorn.run(
-        "api.main:app",
-        host=settings.host,
-        port=settings.port,
-        workers=args.workers,
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=list(settings.forwarded_allow_ips),
-        log_level=settings.log_level.lower(),
-    )
+    from api.logs import logging_config
+    from api.multiprocess import metrics_directory
+    from api.tracing import check_tracing
+
+    try:
+        if args.workers is not None:
+            settings = settings.with_workers(args.workers)
+        check_tracing(settings)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    # Every worker applies the same logging (uvicorn's log_config) and writes its metrics where /metrics sums them.
+    with metrics_directory():
+        uvicorn.run(
+            "api.main:app",
+            host=settings.host,
+            port=settings.port,
+            workers=settings.web_concurrency,
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=list(settings.forwarded_allow_ips),
+            log_config=logging_config(settings),
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            # Named, not left to "auto": without them uvicorn falls back to asyncio and h11 silently, at a third of
+            # the throughput.
+            loop="uvloop",
+            http="httptools",
+        )
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -212,13 +297,13 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
 def _relay(settings: Settings, args: argparse.Namespace) -> None:
     from redis.exceptions import RedisError
 
-    from api.events import open_event_bus
-    from services.events.outbox import relay_until_empty, run_relay
+    from api.events import open_event_bus, relay_forever
+    from services.events.outbox import relay_until_empty
 
     async def relay() -> int:
         async with open_event_bus(settings, listen=not args.once) as bus:
             if not args.once:
-                await run_relay(bus, settings.outbox_poll_ms / 1000)
+                await relay_forever(settings, bus)
             return await relay_until_empty(bus)
 
     try:

@@ -1,12 +1,15 @@
 """Storage chosen by `STORAGE_URL`: `s3://bucket` or `file:///path`, opened in the lifespan or by a CLI command.
 
-This is the only place that picks an implementation; everything past it sees `services.media.storage.Storage`.
+This is the only place that picks an implementation; everything past it sees `services.media.storage.Storage`. With
+`S3_PUBLIC_ENDPOINT_URL` the API reaches the store at `S3_ENDPOINT_URL` (an internal address such as
+`http://minio:9000`) but signs the forms and URLs it hands to phones for the public one, since an S3 signature covers
+the host the client sends to.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import aioboto3
@@ -42,8 +45,16 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
         aws_secret_access_key=settings.aws_secret_access_key,
         region_name=settings.aws_region,
     )
-    async with session.client("s3", endpoint_url=settings.s3_endpoint_url, config=S3_CONFIG) as client:
-        yield S3Storage(client, bucket)
+    async with AsyncExitStack() as clients:
+        client = await clients.enter_async_context(
+            session.client("s3", endpoint_url=settings.s3_endpoint_url, config=S3_CONFIG)
+        )
+        signer = client
+        public = settings.s3_public_endpoint_url
+        if public is not None and public != settings.s3_endpoint_url:
+            # Signing is local computation: this client never opens a connection.
+            signer = await clients.enter_async_context(session.client("s3", endpoint_url=public, config=S3_CONFIG))
+        yield S3Storage(client, bucket, signer=signer)
 
 
 def media_rules(settings: Settings) -> MediaRules:

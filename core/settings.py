@@ -11,8 +11,9 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -30,6 +31,10 @@ class SettingsError(ValueError):
 DEV_JWT_SECRET = "dev-only-secret-do-not-use-in-production-0123456789"
 DEV_SESSION_SECRET = "dev-only-session-secret-do-not-use-in-production-0123"
 MIN_SECRET_BYTES = 32
+MIN_METRICS_TOKEN_BYTES = 16
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Outside production a page served from this machine, on any port (the Vite dev servers), may call the API.
+DEV_LOCAL_ORIGIN_REGEX = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
 def _default_var_dir() -> Path:
@@ -39,15 +44,22 @@ def _default_var_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     app_env: AppEnv = AppEnv.DEV
-    database_url: str = ""
+    # URLs may carry passwords: kept out of repr() like the other secrets.
+    database_url: str = field(default="", repr=False)
     storage_url: str = ""
-    events_url: str = "memory://"
+    events_url: str = field(default="memory://", repr=False)
     s3_endpoint_url: str | None = None
+    # Where phones reach the store (presigned forms, media URLs) when the API reaches it elsewhere (issue 16).
+    s3_public_endpoint_url: str | None = None
     aws_access_key_id: str | None = field(default=None, repr=False)
     aws_secret_access_key: str | None = field(default=None, repr=False)
     aws_region: str = "ap-southeast-1"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes per replica (`phananh serve --workers`, uvicorn's WEB_CONCURRENCY), and whether every process
+    # that serves this deployment sees the same `file://` directory (issue 16).
+    web_concurrency: int = 1
+    local_storage_shared: bool = False
     public_url: str = "http://127.0.0.1:8000"
     jwt_secret: str = field(default=DEV_JWT_SECRET, repr=False)
     jwt_algorithm: str = "HS256"
@@ -59,6 +71,12 @@ class Settings:
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    # Observability (issue 16): log lines as JSON or text, who may read /metrics, where traces go.
+    log_format: str = "text"
+    metrics_enabled: bool = True
+    metrics_token: str | None = field(default=None, repr=False)
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "phananh-api"
     var_dir: Path = field(default_factory=_default_var_dir)
     # Sign-in (issue 3). SESSION_SECRET keys the HMACs of refresh tokens and OTP codes, whatever signs the JWTs.
     session_secret: str = field(default=DEV_SESSION_SECRET, repr=False)
@@ -94,8 +112,9 @@ class Settings:
     events_channel: str = "phananh"
     outbox_relay: bool = True
     outbox_poll_ms: int = 200
-    ws_allowed_origins: tuple[str, ...] = ()
     ws_max_subscriptions: int = 20
+    # Live fan-out back-pressure: frames queued per subscription before its socket is closed as too slow (1013).
+    ws_send_queue: int = 100
     # Handoff from Zalo to the city app, and answers back on the citizen's channel (issue 9).
     city_app_handoff_url: str = "http://localhost:5173/handoff"
     handoff_ttl_seconds: int = 15 * 60
@@ -126,6 +145,17 @@ class Settings:
     graphql_introspection: bool = True
     request_timeout_seconds: int = 10
     db_statement_timeout_ms: int = 10_000
+    # HTTP conventions (issue 17): browser origins (CORS_ORIGINS, a pattern for preview deployments; dev lets any
+    # localhost page in), persisted operations and where they are kept, GET caching, compression.
+    cors_origin_regex: str | None = None
+    cache_url: str = field(default="memory://", repr=False)
+    persisted_queries_max: int = 1_000
+    persisted_queries_ttl_seconds: int = 7 * 24 * 3600
+    trusted_operations_only: bool = False
+    trusted_operations_file: Path = field(default_factory=lambda: _default_var_dir() / "trusted-operations.json")
+    reference_cache_seconds: int = 300
+    statistics_cache_seconds: int = 60
+    gzip_min_bytes: int = 1_000
 
     @property
     def is_production(self) -> bool:
@@ -134,7 +164,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build and validate settings; raise `SettingsError` with a message an operator can act on."""
-        env = os.environ if environ is None else environ
+        env = _read_secret_files(os.environ if environ is None else environ)
         var_dir = Path(env.get("VAR_DIR", str(_default_var_dir()))).resolve()
         try:
             app_env = AppEnv(env.get("APP_ENV", "dev"))
@@ -150,11 +180,14 @@ class Settings:
             storage_url=env.get("STORAGE_URL", f"file://{var_dir / 'media'}"),
             events_url=env.get("EVENTS_URL", "memory://"),
             s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_public_endpoint_url=(env.get("S3_PUBLIC_ENDPOINT_URL") or "").rstrip("/") or None,
             aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
             aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
             aws_region=env.get("AWS_REGION", "ap-southeast-1"),
             host=host,
             port=port,
+            web_concurrency=_int(env, "WEB_CONCURRENCY", 1),
+            local_storage_shared=_bool(env, "LOCAL_STORAGE_SHARED", False),
             public_url=env.get("PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
             jwt_secret=env.get("JWT_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_JWT_SECRET),
             jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
@@ -164,8 +197,24 @@ class Settings:
             jwt_audience=env.get("JWT_AUDIENCE", "phananh-clients"),
             access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 15 * 60),
             refresh_token_ttl_seconds=_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
-            cors_origins=tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            # WS_ALLOWED_ORIGINS is the deprecated name of the websocket's half of CORS_ORIGINS: both count.
+            cors_origins=tuple(
+                dict.fromkeys(
+                    o.strip()
+                    for o in f"{env.get('CORS_ORIGINS', '')},{env.get('WS_ALLOWED_ORIGINS', '')}".split(",")
+                    if o.strip()
+                )
+            ),
+            cors_origin_regex=env.get("CORS_ORIGIN_REGEX")
+            or (None if app_env is AppEnv.PRODUCTION else DEV_LOCAL_ORIGIN_REGEX),
+            log_level=env.get("LOG_LEVEL", "INFO").strip().upper(),
+            log_format=env.get("LOG_FORMAT", "json" if app_env is AppEnv.PRODUCTION else "text").strip().lower(),
+            metrics_enabled=_bool(
+                env, "METRICS_ENABLED", app_env is not AppEnv.PRODUCTION or bool(env.get("METRICS_TOKEN"))
+            ),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            otel_exporter_otlp_endpoint=(env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip().rstrip("/") or None,
+            otel_service_name=env.get("OTEL_SERVICE_NAME", "phananh-api").strip(),
             var_dir=var_dir,
             session_secret=env.get("SESSION_SECRET") or _derived_session_secret(env, app_env),
             refresh_grace_seconds=_int(env, "REFRESH_GRACE_SECONDS", 10),
@@ -193,8 +242,8 @@ class Settings:
             events_channel=env.get("EVENTS_CHANNEL", "phananh").strip(),
             outbox_relay=env.get("OUTBOX_RELAY", "true").strip().lower() not in ("false", "0", "no", "off"),
             outbox_poll_ms=_int(env, "OUTBOX_POLL_MS", 200),
-            ws_allowed_origins=tuple(o.strip() for o in env.get("WS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", 20),
+            ws_send_queue=_int(env, "WS_SEND_QUEUE", 100),
             city_app_handoff_url=env.get("CITY_APP_HANDOFF_URL", "http://localhost:5173/handoff"),
             handoff_ttl_seconds=_int(env, "HANDOFF_TTL_SECONDS", 15 * 60),
             notifier=env.get("NOTIFIER") or _default_notifier(env, app_env),
@@ -220,6 +269,16 @@ class Settings:
             graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", app_env is not AppEnv.PRODUCTION),
             request_timeout_seconds=_int(env, "REQUEST_TIMEOUT_SECONDS", 10),
             db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 10_000),
+            cache_url=env.get("CACHE_URL") or _default_cache_url(env),
+            persisted_queries_max=_int(env, "PERSISTED_QUERIES_MAX", 1_000),
+            persisted_queries_ttl_seconds=_int(env, "PERSISTED_QUERIES_TTL_SECONDS", 7 * 24 * 3600),
+            trusted_operations_only=_bool(env, "TRUSTED_OPERATIONS_ONLY", False),
+            trusted_operations_file=Path(
+                env.get("TRUSTED_OPERATIONS_FILE", str(var_dir / "trusted-operations.json"))
+            ).resolve(),
+            reference_cache_seconds=_int(env, "REFERENCE_CACHE_SECONDS", 300),
+            statistics_cache_seconds=_int(env, "STATISTICS_CACHE_SECONDS", 60),
+            gzip_min_bytes=_int(env, "GZIP_MIN_BYTES", 1_000),
         )
         settings.validate()
         return settings
@@ -249,17 +308,72 @@ class Settings:
         if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
             raise SettingsError("token lifetimes must be positive")
         self._validate_sign_in()
+        self._validate_observability()
         self._validate_media()
+        self._validate_processes()
         self._validate_live()
         self._validate_handoff()
         self._validate_rate_limits()
         self._validate_query_limits()
+        self._validate_http()
+
+    def with_workers(self, workers: int) -> Settings:
+        """These settings for a server of `workers` processes (`phananh serve --workers`), validated again."""
+        settings = replace(self, web_concurrency=workers)
+        settings.validate()
+        return settings
+
+    def _validate_processes(self) -> None:
+        """In-process events reach only the subscribers of the worker that published them, and a local directory only
+        the processes of one host: both fail silently with several processes, so they are refused up front."""
+        if self.web_concurrency <= 0:
+            raise SettingsError(f"WEB_CONCURRENCY (or serve --workers) must be positive, not {self.web_concurrency}")
+        if self.web_concurrency > 1 and self.events_url.startswith("memory://"):
+            raise SettingsError(
+                f"EVENTS_URL=memory:// delivers live events inside one process only, and this server has "
+                f"{self.web_concurrency} workers (WEB_CONCURRENCY or serve --workers): set EVENTS_URL=redis://..."
+            )
+        if (
+            self.is_production
+            and self.web_concurrency > 1
+            and self.storage_url.startswith("file://")
+            and not self.local_storage_shared
+        ):
+            raise SettingsError(
+                f"STORAGE_URL=file:// in production with {self.web_concurrency} workers (WEB_CONCURRENCY or serve "
+                "--workers): processes that could run as replicas must share one store; set STORAGE_URL=s3://bucket, "
+                "or LOCAL_STORAGE_SHARED=true if every worker and replica sees this directory"
+            )
+        for name, url in (
+            ("S3_ENDPOINT_URL", self.s3_endpoint_url),
+            ("S3_PUBLIC_ENDPOINT_URL", self.s3_public_endpoint_url),
+        ):
+            if url is not None and not re.fullmatch(r"https?://[^/?#]+", url):
+                raise SettingsError(
+                    f"{name} must be a scheme and host without a path (e.g. https://media.example.org), not {url!r}:"
+                    " a path would not be part of what the store checks the signature against"
+                )
+
+    def _validate_observability(self) -> None:
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.metrics_token is not None and len(self.metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
+            raise SettingsError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes of random data")
+        endpoint = self.otel_exporter_otlp_endpoint
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP over HTTP), not {endpoint!r}"
+            )
+        if not self.otel_service_name:
+            raise SettingsError("OTEL_SERVICE_NAME must not be empty")
 
     def _validate_live(self) -> None:
         if not self.events_channel:
             raise SettingsError("EVENTS_CHANNEL must not be empty")
-        if self.outbox_poll_ms <= 0 or self.ws_max_subscriptions <= 0:
-            raise SettingsError("OUTBOX_POLL_MS and WS_MAX_SUBSCRIPTIONS must be positive")
+        if self.outbox_poll_ms <= 0 or self.ws_max_subscriptions <= 0 or self.ws_send_queue <= 0:
+            raise SettingsError("OUTBOX_POLL_MS, WS_MAX_SUBSCRIPTIONS and WS_SEND_QUEUE must be positive")
 
     def _validate_sign_in(self) -> None:
         """Dev shortcuts (a Zalo verifier that trusts any `dev-zalo:` token, codes written to a local outbox) would
@@ -367,6 +481,24 @@ class Settings:
         if self.db_statement_timeout_ms < 0:
             raise SettingsError("DB_STATEMENT_TIMEOUT_MS must not be negative (0 leaves statements without a timeout)")
 
+    def _validate_http(self) -> None:
+        if self.cors_origin_regex is not None:
+            try:
+                re.compile(self.cors_origin_regex)
+            except re.error as error:
+                raise SettingsError(f"CORS_ORIGIN_REGEX is not a regular expression: {error}") from None
+        if "*" in self.cors_origins and self.is_production:
+            raise SettingsError("CORS_ORIGINS=* lets every site call the API with its visitors' tokens; list origins")
+        if not self.cache_url.startswith(("memory://", "redis://", "rediss://")):
+            raise SettingsError("CACHE_URL must start with memory:// or redis://")
+        _require_positive(
+            ("PERSISTED_QUERIES_MAX", self.persisted_queries_max),
+            ("PERSISTED_QUERIES_TTL_SECONDS", self.persisted_queries_ttl_seconds),
+            ("GZIP_MIN_BYTES", self.gzip_min_bytes),
+        )
+        if self.reference_cache_seconds < 0 or self.statistics_cache_seconds < 0:
+            raise SettingsError("REFERENCE_CACHE_SECONDS and STATISTICS_CACHE_SECONDS must not be negative")
+
     def _validate_secret(self) -> None:
         if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(
@@ -375,6 +507,42 @@ class Settings:
             )
         if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
             raise SettingsError("JWT_SECRET is the development secret; set a random one in production")
+
+
+# Settings that hold secrets; each may instead come from the file its `_FILE` variant names (Docker and Kubernetes
+# secrets), so that the value is in no environment a process listing or a crash report could show.
+SECRET_SETTINGS = (
+    "DATABASE_URL",
+    "EVENTS_URL",
+    "CACHE_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "JWT_SECRET",
+    "SESSION_SECRET",
+    "MEDIA_SIGNING_SECRET",
+    "ZALO_APP_SECRET",
+    "ZALO_OA_ACCESS_TOKEN",
+    "METRICS_TOKEN",
+)
+
+
+def _read_secret_files(env: Mapping[str, str]) -> dict[str, str]:
+    """`JWT_SECRET_FILE=/run/secrets/jwt_secret` stands for `JWT_SECRET` with that file's text, without its final line
+    break (as the postgres image reads `POSTGRES_PASSWORD_FILE`). Both at once would leave the operator guessing which
+    one is in force, so that is refused."""
+    resolved = dict(env)
+    for name in SECRET_SETTINGS:
+        path = env.get(f"{name}_FILE")
+        if not path:
+            continue
+        if env.get(name):
+            raise SettingsError(f"{name} and {name}_FILE are both set: set only one of them")
+        try:
+            resolved[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise SettingsError(f"{name}_FILE={path} cannot be read: {reason}") from None
+    return resolved
 
 
 def _require_positive(*settings: tuple[str, int]) -> None:
@@ -390,6 +558,12 @@ def _derived_session_secret(env: Mapping[str, str], app_env: AppEnv) -> str:
         jwt_secret = env.get("JWT_SECRET", "" if app_env is AppEnv.PRODUCTION else DEV_JWT_SECRET)
         return hmac.new(jwt_secret.encode(), b"phananh session secret", hashlib.sha256).hexdigest()
     return "" if app_env is AppEnv.PRODUCTION else DEV_SESSION_SECRET
+
+
+def _default_cache_url(env: Mapping[str, str]) -> str:
+    """Persisted queries are shared through the events' Redis when there is one, so every worker knows a hash."""
+    events_url = env.get("EVENTS_URL", "memory://")
+    return events_url if events_url.startswith(("redis://", "rediss://")) else "memory://"
 
 
 def _default_notifier(env: Mapping[str, str], app_env: AppEnv) -> str:

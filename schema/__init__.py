@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql.error import GraphQLError
@@ -17,6 +17,7 @@ from schema.agencies.mutations import Mutation as AgencyMutation
 from schema.agencies.queries import Query as AgencyQuery
 from schema.audit.queries import Query as AuditQuery
 from schema.base.boundary import InputBoundary
+from schema.base.documents import CachedDocuments, Documents
 from schema.base.errors import ErrorCodes
 from schema.base.limits import QueryLimiter, QueryLimits
 from schema.base.scalars import SCALAR_MAP
@@ -24,6 +25,8 @@ from schema.base.suggestions import HideSuggestions
 from schema.handoff.mutations import Mutation as HandoffMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
+from schema.nodes.queries import Query as NodeQuery
+from schema.reference.invalidation import ReferenceChanges
 from schema.reference.mutations import Mutation as ReferenceMutation
 from schema.reference.queries import Query as ReferenceQuery
 from schema.reports.mutations import Mutation as ReportMutation
@@ -36,7 +39,17 @@ from schema.statistics.queries import Query as StatisticsQuery
 # The order of the domains is the order of the fields in `schema.graphql`.
 Query = merge_types(
     "Query",
-    (AccountQuery, ReferenceQuery, AgencyQuery, RoutingQuery, AuditQuery, MediaQuery, ReportQuery, StatisticsQuery),
+    (
+        AccountQuery,
+        ReferenceQuery,
+        AgencyQuery,
+        RoutingQuery,
+        AuditQuery,
+        MediaQuery,
+        ReportQuery,
+        StatisticsQuery,
+        NodeQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -59,14 +72,17 @@ class Schema(strawberry.Schema):
         `ErrorCodes`, with the request id."""
 
 
-def build_schema(limits: QueryLimits | None = None) -> Schema:
+def build_schema(limits: QueryLimits | None = None, observers: Sequence[Callable[[], SchemaExtension]] = ()) -> Schema:
     """The schema that serves, with the `limits` `api/` builds from settings; without them, the bare contract (what
-    `export-schema` prints and the contract tests read)."""
-    extensions: list[Callable[[], SchemaExtension]] = [InputBoundary, ErrorCodes]
+    `export-schema` prints and the contract tests read). `observers` (metrics, tracing: `api/`) come first, so they
+    see each operation whole and its errors as the client does."""
+    documents = Documents()
+    extensions: list[Callable[[], SchemaExtension]] = [*observers, lambda: InputBoundary(documents), ErrorCodes]
     if limits is not None:
-        extensions.append(lambda: QueryLimiter(limits))
+        extensions.append(lambda: QueryLimiter(limits, documents))
         if not limits.introspection:
             extensions.append(HideSuggestions)
+    extensions += [lambda: CachedDocuments(documents), ReferenceChanges]
     return Schema(
         query=Query,
         mutation=Mutation,

@@ -23,6 +23,7 @@ from core.settings import Settings
 from models.agencies import Agency
 from models.enums import Role
 from models.routing import RoutingRule
+from services.reference.cache import reference_cache
 from services.reference.seed import seed_reference_data
 from services.statistics import rollup
 from tests.helpers.databases import OPERATIONAL_TABLES, fresh_database
@@ -82,6 +83,7 @@ async def clean_database(database: datetime) -> AsyncIterator[None]:
     await RoutingRule.filter(created_at__gt=database).delete()
     await Agency.filter(created_at__gt=database).update(parent_id=None)
     await Agency.filter(created_at__gt=database).delete()
+    reference_cache.clear()  # the deletes above are bulk statements, which no signal reports to the cache
 
 
 @pytest.fixture(scope="session")

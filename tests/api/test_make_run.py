@@ -22,7 +22,16 @@ async def fresh_database_url(db_kind: str, tmp_path: Path, request: pytest.Fixtu
 
 def test_make_run_serves_on_the_chosen_port_and_keeps_data(fresh_database_url: str, tmp_path: Path) -> None:
     port = free_port()
-    env = server_env({"PORT": str(port), "DATABASE_URL": fresh_database_url, "VAR_DIR": str(tmp_path / "var")})
+    # GraphiQL's assets are fetched from a registry that refuses at once: no test reaches beyond this machine.
+    registry = f"http://127.0.0.1:{free_port()}"
+    env = server_env(
+        {
+            "PORT": str(port),
+            "DATABASE_URL": fresh_database_url,
+            "VAR_DIR": str(tmp_path / "var"),
+            "NPM_REGISTRY": registry,
+        }
+    )
     server = start(["make", "--no-print-directory", "run"], env, tmp_path / "make-run.log")
     try:
         body = httpx.post(f"{server.url}/graphql", json=WARDS, timeout=10).json()["data"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import DEV_JWT_SECRET, AppEnv, Settings, SettingsError
+from core.settings import DEV_JWT_SECRET, SECRET_SETTINGS, AppEnv, Settings, SettingsError
 from tests.helpers.environment import PRODUCTION_ENV
+from tests.helpers.servers import free_port, run, server_env
 
 STRONG = "s3cr3t-" + "x" * 40
 
@@ -90,3 +91,99 @@ def test_cli_reports_configuration_errors_without_a_traceback(
         main(["export-schema"])
     assert exit_info.value.code == 2
     assert "configuration error: JWT_SECRET" in capsys.readouterr().err
+
+
+# A valid value of every secret setting, and the attribute it lands in (issue 16: each has a `_FILE` variant).
+SECRET_VALUES = {
+    "DATABASE_URL": ("database_url", "postgres://phananh:pw@db:5432/phananh"),
+    "EVENTS_URL": ("events_url", "redis://:pw@redis:6379/0"),
+    "CACHE_URL": ("cache_url", "redis://:pw@redis:6379/1"),
+    "AWS_ACCESS_KEY_ID": ("aws_access_key_id", "AKIA-API-USER"),
+    "AWS_SECRET_ACCESS_KEY": ("aws_secret_access_key", "s3-secret"),
+    "JWT_SECRET": ("jwt_secret", STRONG),
+    "SESSION_SECRET": ("session_secret", "session-" + "y" * 40),
+    "MEDIA_SIGNING_SECRET": ("media_signing_secret", "media-" + "z" * 40),
+    "ZALO_APP_SECRET": ("zalo_app_secret", "zalo-app-secret"),
+    "ZALO_OA_ACCESS_TOKEN": ("zalo_oa_access_token", "oa-token"),
+    "METRICS_TOKEN": ("metrics_token", "metrics-" + "m" * 24),
+}
+
+
+def test_every_secret_setting_has_a_file_variant_tested() -> None:
+    assert set(SECRET_VALUES) == set(SECRET_SETTINGS)
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_VALUES))
+def test_a_secret_comes_from_the_file_its_file_variant_names(name: str, tmp_path: Path) -> None:
+    """Docker and Kubernetes mount secrets as files; the final line break an editor adds is not part of the value."""
+    attribute, value = SECRET_VALUES[name]
+    secret = tmp_path / name.lower()
+    secret.write_text(f"{value}\n", encoding="utf-8")
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != name}
+    settings = Settings.from_env({**env, f"{name}_FILE": str(secret), "VAR_DIR": str(tmp_path)})
+    assert getattr(settings, attribute) == value
+    assert value not in repr(settings)
+
+
+def test_a_secret_and_its_file_together_are_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "jwt_secret"
+    secret.write_text(STRONG, encoding="utf-8")
+    with pytest.raises(SettingsError, match="JWT_SECRET and JWT_SECRET_FILE are both set"):
+        Settings.from_env({**PRODUCTION_ENV, "JWT_SECRET_FILE": str(secret)})
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "binary"])
+def test_an_unreadable_secret_file_is_refused_without_showing_anything_of_it(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "database_url"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "binary":
+        path.write_bytes(b"\xff\xfepostgres://u:hunter2@db/x")
+    with pytest.raises(SettingsError, match=f"DATABASE_URL_FILE={path} cannot be read") as refused:
+        Settings.from_env({"DATABASE_URL_FILE": str(path)})
+    assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"WEB_CONCURRENCY": "2"}, "EVENTS_URL=memory:// delivers live events inside one process only"),
+        ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
+        ({"WEB_CONCURRENCY": "two"}, "WEB_CONCURRENCY must be an integer"),
+        (
+            {**PRODUCTION_ENV, "WEB_CONCURRENCY": "2", "EVENTS_URL": "redis://r:6379/0"},
+            "STORAGE_URL=file:// in production with 2 workers.*LOCAL_STORAGE_SHARED=true",
+        ),
+        ({"LOCAL_STORAGE_SHARED": "maybe"}, "LOCAL_STORAGE_SHARED must be true or false"),
+        ({"S3_PUBLIC_ENDPOINT_URL": "https://example.org/media"}, "S3_PUBLIC_ENDPOINT_URL must be a scheme and host"),
+        ({"S3_ENDPOINT_URL": "minio:9000"}, "S3_ENDPOINT_URL must be a scheme and host"),
+    ],
+)
+def test_shapes_that_fail_silently_with_several_processes_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def test_several_workers_run_with_redis_and_a_shared_store(tmp_path: Path) -> None:
+    redis = {"EVENTS_URL": "redis://r:6379/0", "WEB_CONCURRENCY": "4", "VAR_DIR": str(tmp_path)}
+    assert Settings.from_env(redis).web_concurrency == 4
+    assert Settings.from_env({**PRODUCTION_ENV, **redis, "STORAGE_URL": "s3://phananh-media"}).web_concurrency == 4
+    assert Settings.from_env({**PRODUCTION_ENV, **redis, "LOCAL_STORAGE_SHARED": "true"}).local_storage_shared
+    with pytest.raises(SettingsError, match="EVENTS_URL=memory://"):
+        Settings.from_env({"VAR_DIR": str(tmp_path)}).with_workers(2)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env"),
+    [(["serve", "--workers", "2"], {}), (["serve"], {"WEB_CONCURRENCY": "2"})],
+)
+def test_serve_refuses_in_process_events_with_several_workers(
+    arguments: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    """As an operator meets it: the command exits at once with the setting to change, before any worker starts."""
+    environment = server_env({"VAR_DIR": str(tmp_path), "PORT": str(free_port()), "EVENTS_URL": "memory://", **env})
+    done = run(["phananh", *arguments], environment, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "configuration error: EVENTS_URL=memory:// delivers live events inside one process only" in done.stderr
+    assert "EVENTS_URL=redis://" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +18,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from api.tracing import REQUEST_ID_ATTRIBUTE, check_tracing, traced_app, tracing_extensions
 from core.settings import SettingsError
 from tests.helpers.environment import make_settings
+from tests.helpers.fake_http import serving
 
 
 class OtlpReceiver(BaseHTTPRequestHandler):
@@ -50,15 +50,8 @@ class OtlpReceiver(BaseHTTPRequestHandler):
 def otlp_endpoint() -> Iterator[str]:
     OtlpReceiver.spans.clear()
     OtlpReceiver.services.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OtlpReceiver)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(OtlpReceiver) as url:
+        yield url
 
 
 def attributes(span: Span) -> dict[str, Any]:

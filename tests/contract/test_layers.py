@@ -23,15 +23,18 @@ LAYERS = ("core", "models", "auth", "services", "schema", "api")
 # Which other service domains each domain may import. Keep in step with the README's architecture section.
 SERVICE_DOMAINS: dict[str, frozenset[str]] = {
     "accounts": frozenset({"audit", "events"}),
-    "agencies": frozenset({"audit", "reports"}),
+    "agencies": frozenset({"audit", "reference", "reports"}),
     "audit": frozenset(),
     "common": frozenset(),
     "demo": frozenset({"reference", "reports", "routing", "statistics"}),
     "events": frozenset(),
     "handoff": frozenset({"accounts", "reference", "reports"}),
     "media": frozenset({"reports"}),
+    "monitoring": frozenset(),
+    "nodes": frozenset({"media", "reports"}),
     "notifications": frozenset(),
-    "reference": frozenset({"audit"}),
+    "open311": frozenset({"media", "reports"}),
+    "reference": frozenset({"audit", "events"}),  # the reference cache follows changes on the bus
     "reports": frozenset({"events", "notifications", "reference", "routing", "statistics"}),
     "routing": frozenset({"audit", "reference"}),
     "statistics": frozenset(),
@@ -40,7 +43,8 @@ SHARED_SERVICES = ("services.common",)
 # What a schema domain may take from another schema domain: its types and inputs, never its resolvers or loaders.
 SCHEMA_SHARED_FILES = frozenset({"types", "inputs"})
 WEB_FRAMEWORKS = ("strawberry", "starlette")
-ENVIRONMENT_READERS = {"core.settings"}
+# api.multiprocess hands prometheus-client's metrics directory to `phananh serve`'s workers (not a setting).
+ENVIRONMENT_READERS = {"core.settings", "api.multiprocess"}
 
 
 @dataclass(frozen=True)

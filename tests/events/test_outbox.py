@@ -234,7 +234,8 @@ def test_live_settings_come_from_the_environment(settings: Settings) -> None:
             "WS_MAX_SUBSCRIPTIONS": "5",
         }
     )
-    assert (live.ws_allowed_origins, live.outbox_relay, live.ws_max_subscriptions) == (
+    # WS_ALLOWED_ORIGINS is the deprecated name of CORS_ORIGINS' websocket half.
+    assert (live.cors_origins, live.outbox_relay, live.ws_max_subscriptions) == (
         ("https://a.vn", "https://b.vn"),
         False,
         5,

@@ -26,6 +26,10 @@ class PresignedPost:
 
 
 class Storage(Protocol):
+    async def check(self) -> None:
+        """Raise `StorageUnavailable` unless the store answers and holds the bucket (or directory) this API writes."""
+        ...
+
     async def presigned_post(
         self, key: str, content_type: str, max_bytes: int, expires_in_seconds: int
     ) -> PresignedPost:

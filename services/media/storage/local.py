@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from services.media.storage.base import PresignedPost
+from services.media.storage.base import PresignedPost, StorageUnavailable
 from services.media.storage.signing import UploadPolicy, encode_policy, sign_url
 
 CHUNK_BYTES = 1024 * 1024
@@ -50,6 +50,10 @@ class LocalStorage:
             fields={"key": key, "Content-Type": content_type, "policy": policy, "signature": signature},
             expires_at=datetime.fromtimestamp(expires, UTC),
         )
+
+    async def check(self) -> None:
+        if not await asyncio.to_thread(os.access, self.root, os.W_OK | os.X_OK):
+            raise StorageUnavailable(f"{self.root} is not a writable directory")
 
     async def size(self, key: str) -> int | None:
         try:

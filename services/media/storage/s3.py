@@ -36,14 +36,26 @@ def _is_missing(error: ClientError) -> bool:
 
 
 class S3Storage:
-    def __init__(self, client: Any, bucket: str) -> None:
+    """`client` talks to the store; `signer` (the same client unless the store has a public address of its own) signs
+    what clients use directly: upload forms and media URLs."""
+
+    def __init__(self, client: Any, bucket: str, *, signer: Any = None) -> None:
         self.client = client
+        self.signer = client if signer is None else signer
         self.bucket = bucket
+
+    async def check(self) -> None:
+        try:
+            await self.client.head_bucket(Bucket=self.bucket)
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        except ClientError as exc:
+            raise StorageUnavailable(str(exc.response.get("Error", {}).get("Code", "error"))) from exc
 
     async def presigned_post(
         self, key: str, content_type: str, max_bytes: int, expires_in_seconds: int
     ) -> PresignedPost:
-        post = await self.client.generate_presigned_post(
+        post = await self.signer.generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
             Fields={"Content-Type": content_type},
@@ -95,7 +107,7 @@ class S3Storage:
             await self.client.delete_object(Bucket=self.bucket, Key=key)
 
     async def signed_url(self, key: str, expires_in_seconds: int, content_type: str) -> str:
-        url: str = await self.client.generate_presigned_url(
+        url: str = await self.signer.generate_presigned_url(
             "get_object",
             Params={"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type},
             ExpiresIn=expires_in_seconds,
