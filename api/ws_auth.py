@@ -27,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 from tortoise.exceptions import BaseORMException
 
 from api.live_groups import SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON, LiveGroups, Member
+from api.persisted import PersistedOperations, PersistedQueryError
 from api.ws_expiry import TOKEN_EXPIRED_CODE, TOKEN_EXPIRED_REASON
 from auth.authentication import authenticate_header
 from core.errors import Unauthenticated
@@ -61,6 +62,8 @@ class AccountCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
                 await self._close(refusal)
                 return
+            if not await self._resolve_persisted(message):
+                return
         taken = message["id"] in self.operations
         await super().handle_subscribe(message)
         operation = self.operations.get(message["id"])
@@ -72,6 +75,21 @@ class AccountCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if member is not None:
             self._members = self._members or {}
             self._members[operation.id] = member
+
+    async def _resolve_persisted(self, message: SubscribeMessage) -> bool:
+        """A socket runs what HTTP would (`api.persisted`): a persisted hash stands for its text, and under
+        TRUSTED_OPERATIONS_ONLY an operation off the list is refused here too, or the socket would be the way round."""
+        payload = message["payload"]
+        persisted: PersistedOperations = self.context.request.app.state.persisted
+        try:
+            query = await persisted.resolve(payload.get("query"), payload.get("extensions"))
+        except PersistedQueryError as refusal:
+            error = GraphQLError(refusal.message, extensions={"code": refusal.code})
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return False
+        if query is not None:
+            payload["query"] = query
+        return True
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         member = self._members.pop(operation.id, None) if self._members else None

@@ -14,8 +14,11 @@ import httpx
 import pytest
 
 from api.persisted import MemoryQueryStore
-from tests.helpers.live_env import REDIS_URL, require_redis
+from tests.helpers.factories import Caller
+from tests.helpers.live_env import REDIS_URL, SUBMITTED, require_redis
 from tests.helpers.servers import Server, run, server_env
+from tests.helpers.ws import console
+from tests.helpers.ws import error_codes as ws_error_codes
 
 APOLLO_ACCEPT = "application/graphql-response+json,application/json;q=0.9"
 CATEGORIES = "query Categories {\n  categories {\n    code\n  }\n}"
@@ -176,3 +179,24 @@ def test_trusted_operations_only(run_server: Callable[..., Server], tmp_path: Pa
     late.write_text("{ wards { name } }")
     assert run(["phananh", "operations", "register", str(late)], server_env(env)).returncode == 0
     assert httpx.post(url, json={"query": "{ wards { name } }"}).json()["data"]["wards"]
+
+
+async def test_trusted_operations_only_holds_on_the_websocket(
+    run_server: Callable[..., Server], tmp_path: Path, officer: Caller
+) -> None:
+    """A socket may run queries as well as subscriptions: under TRUSTED_OPERATIONS_ONLY it refuses what HTTP refuses,
+    by text or by hash, and runs a registered subscription sent by its hash alone."""
+    documents = tmp_path / "console.graphql"
+    documents.write_text(SUBMITTED)
+    env = {"TRUSTED_OPERATIONS_ONLY": "true", "TRUSTED_OPERATIONS_FILE": str(tmp_path / "trusted.json")}
+    assert run(["phananh", "operations", "register", str(documents)], server_env(env)).returncode == 0
+    server = run_server(env, migrate=False)
+    async with console(server.url, officer.token) as police:
+        for payload in ({"query": "{ categories { code name } }"}, {"extensions": persisted("{ wards { code } }")}):
+            await police.ws.send(json.dumps({"id": "untrusted", "type": "subscribe", "payload": payload}))
+            message = await police.next("untrusted")
+            assert message["type"] == "error", message
+            assert ws_error_codes(message) == ["OPERATION_NOT_TRUSTED"]
+        by_hash = {"extensions": persisted(SUBMITTED), "variables": {}}
+        await police.ws.send(json.dumps({"id": "trusted", "type": "subscribe", "payload": by_hash}))
+        assert await police.silent("trusted", 1)
