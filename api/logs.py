@@ -63,7 +63,7 @@ class TextFormatter(logging.Formatter):
 
 def logging_config(settings: Settings) -> dict[str, Any]:
     """A `logging.config.dictConfig` document. uvicorn's own loggers write through the same handler; its access log
-    is off (`api.access` writes a better one); Tortoise says only what goes wrong."""
+    is off (`api.access` writes a better one); Tortoise and asyncpg's pool say only what goes wrong."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -84,6 +84,9 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             "uvicorn.error": {"handlers": [], "propagate": True, "level": settings.log_level},
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             "tortoise": {"level": "WARNING"},
+            # asyncpg's pool logs a traceback at each try to reopen connections while the database is away; the
+            # relay's and readiness' own lines say it once when it goes and once when it returns.
+            "asyncpg.pool": {"level": "ERROR"},
         },
     }
 

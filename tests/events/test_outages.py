@@ -104,9 +104,11 @@ async def test_a_relay_logs_a_database_outage_twice_and_publishes_again(
             await asyncio.sleep(OUTAGE_SECONDS / 2)  # a hundred polls of the relay at OUTBOX_POLL_MS=50
             await proxy.restore()
             report = await submitted(http, citizen)
-            assert (await police.report(op, within=10))["id"] == report["id"]
+            # Up to the longest backoff (5 s) after the database returns, on a machine busy with both suites.
+            assert (await police.report(op, within=20))["id"] == report["id"]
         # The pool may still hand the relay a connection that died with the outage: it backs off once more.
         about_relay = await until_logged(server.log, "is back after", "outbox relay", "services/events/outbox.py")
     assert len(about_relay) == 2, about_relay
     assert "unavailable" in about_relay[0]
     assert "is back after" in about_relay[1]
+    assert "asyncpg.pool" not in server.log.read_text()
