@@ -24,6 +24,7 @@ from api.authentication import principal_of
 from api.cors import OriginPolicy
 from api.errors import decode_json_body, refused_request
 from api.live_groups import LiveGroups
+from api.operations import Operation, operation_of
 from api.persisted import PersistedOperations, PersistedQueryError
 from api.routes.graphiql import graphiql_html
 from api.signin import providers, sign_in_rules
@@ -90,7 +91,7 @@ class GraphQLApp(GraphQL[Context, None]):
             schema,
             self.encode_json_string,
             send_queue=settings.ws_send_queue,
-            max_query_length=settings.graphql_max_query_length,
+            operation_of=self.operation_of,
         )
         self.report_limit_per_hour = settings.report_limit_per_hour
 
@@ -128,6 +129,12 @@ class GraphQLApp(GraphQL[Context, None]):
         operation = getattr(request.state, "graphql_operation", None)
         ok = response.status_code == 200 and not getattr(request.state, "graphql_errors", True)
         return http_cache.apply(request, response, http_cache.cache_control(request, operation, ok, self.settings))
+
+    def operation_of(self, query: str, operation_name: str | None) -> Operation | None:
+        """The operation a document selects, within this server's parse limits (`api.operations`)."""
+        return operation_of(
+            query, operation_name, self.settings.graphql_max_query_length, self.settings.graphql_max_tokens
+        )
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """Not for a persisted query sent by GET, which has `extensions` and no `query`."""
@@ -168,12 +175,7 @@ class GraphQLApp(GraphQL[Context, None]):
             request_data.query = await persisted.resolve(request_data.query, request_data.extensions)
             operation = None
             if request_data.query is not None:
-                operation = http_cache.operation_of(
-                    request_data.query,
-                    request_data.operation_name,
-                    self.settings.graphql_max_query_length,
-                    self.settings.graphql_max_tokens,
-                )
+                operation = self.operation_of(request_data.query, request_data.operation_name)
             request.state.graphql_operation = operation
             if request.method == "GET" and operation is not None and operation.kind != "query":
                 raise HTTPException(405, f"A {operation.kind} is sent with POST; GET runs only queries.")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import json
 import logging
 import math
@@ -29,11 +28,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import GraphQLError, OperationType
 from starlette.websockets import WebSocketDisconnect
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from api import operations
 from auth.principal import Principal
 from core.errors import Unauthenticated
 from schema.base.errors import to_client_error
@@ -49,7 +49,6 @@ logger = logging.getLogger("phananh.live")
 
 SLOW_CONSUMER_CODE = 1013
 SLOW_CONSUMER_REASON = "Console too slow"
-PARSED_DOCUMENTS = 512
 Message = dict[str, Any]
 
 
@@ -225,12 +224,17 @@ class LiveGroups:
     """The groups of one process, by key."""
 
     def __init__(
-        self, schema: BaseSchema, encode: Callable[[object], str], *, send_queue: int, max_query_length: int
+        self,
+        schema: BaseSchema,
+        encode: Callable[[object], str],
+        *,
+        send_queue: int,
+        operation_of: Callable[[str, str | None], operations.Operation | None],
     ) -> None:
         self.schema = schema
         self.encode = encode
         self.send_queue = send_queue
-        self.max_query_length = max_query_length
+        self.operation_of = operation_of
         self._groups: dict[GroupKey, LiveGroup] = {}
 
     def __len__(self) -> int:
@@ -272,23 +276,9 @@ class LiveGroups:
             del self._groups[group.key]
 
     def _is_subscription(self, query: str, operation_name: str | None) -> bool:
-        return len(query) <= self.max_query_length and _is_subscription(query, operation_name)
-
-
-@functools.lru_cache(maxsize=PARSED_DOCUMENTS)
-def _is_subscription(query: str, operation_name: str | None) -> bool:
-    """Whether the operation to run is a subscription; a document that does not parse is not (the usual path then
-    answers with its error)."""
-    try:
-        document = parse(query, no_location=True)
-    except GraphQLError:
-        return False
-    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
-    if operation_name is None:
-        chosen = operations[0] if len(operations) == 1 else None
-    else:
-        chosen = next((node for node in operations if node.name and node.name.value == operation_name), None)
-    return chosen is not None and chosen.operation == OperationType.SUBSCRIPTION
+        """A document that does not parse is not one: the usual path then answers with its error."""
+        operation = self.operation_of(query, operation_name)
+        return operation is not None and operation.kind == OperationType.SUBSCRIPTION.value
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
