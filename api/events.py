@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,8 @@ from services.events.redis_bus import RedisEventBus
 from services.events.wakeup import Polling, PostgresWakeup
 
 LISTEN_WAIT_SECONDS = 1.0
+
+logger = logging.getLogger("phananh.outbox")
 
 
 @asynccontextmanager
@@ -67,9 +70,16 @@ async def running_relay(settings: Settings, bus: EventBus) -> AsyncIterator[None
         yield
         return
     task = asyncio.create_task(relay_forever(settings, bus), name="outbox-relay")
+    task.add_done_callback(_relay_ended)
     try:
         yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def _relay_ended(task: asyncio.Task[None]) -> None:
+    """The relay runs until the worker stops: ending before is a bug that would silence live events, so it is loud."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("outbox relay stopped: live events will not be published by this worker", exc_info=error)

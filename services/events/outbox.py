@@ -105,6 +105,14 @@ async def _publish_and_mark(bus: EventBus, rows: list[OutboxEvent], connection: 
     return len(rows)
 
 
+async def _relay_round(bus: EventBus, wakeup: Polling, prune_due: bool) -> None:
+    await wakeup.listen()
+    if bus.subscribed:
+        await relay_until_empty(bus)
+    if prune_due:
+        await prune()
+
+
 async def relay_until_empty(bus: EventBus) -> int:
     total = 0
     while published := await relay_once(bus):
@@ -129,11 +137,12 @@ async def run_relay(bus: EventBus, interval_seconds: float, wakeup: Polling | No
     while True:
         delay = interval_seconds
         try:
-            await wakeup.listen()
-            if bus.subscribed:
-                await relay_until_empty(bus)
-            if time.monotonic() >= next_prune:
-                await prune()
+            prune_due = time.monotonic() >= next_prune
+            # Each round in a task of its own: a transaction whose BEGIN fails (the database went away mid-round)
+            # leaves Tortoise's current connection, a context variable, pointing at the connection it gave back to
+            # the pool, and every later round of one long-lived task would then fail on it for good.
+            await asyncio.create_task(_relay_round(bus, wakeup, prune_due))
+            if prune_due:
                 next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
             database.recovered()
         except BusUnavailable:
