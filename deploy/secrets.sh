@@ -28,6 +28,11 @@ write() {
 for name in postgres_password minio_root_password s3_api_secret_key jwt_secret metrics_token grafana_admin_password; do
 	write "$name" "$(random)"
 done
+# The API's EVIDENCE_SIGNING_KEY_FILE: the Ed25519 key that signs receipts and dossiers. Keep a copy offline: a new
+# key means a new published key id, and receipts signed before verify only against the old public key.
+if [ ! -s "$dir/evidence_signing_key" ]; then
+	write evidence_signing_key "$(openssl genpkey -algorithm ed25519)"
+fi
 # The API's DATABASE_URL_FILE: the connection string with the password above (pool size: `?maxsize=N`).
 write database_url "postgres://phananh:$(cat "$dir/postgres_password")@postgres:5432/phananh"
 # Optional: the Zalo Official Account's access token, empty (answers stay queued) until you write it in.

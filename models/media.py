@@ -34,6 +34,8 @@ class Media(Model):
     sha256 = fields.CharField(max_length=64, null=True)
     object_key = fields.CharField(max_length=300, unique=True)
     derivative_key = fields.CharField(max_length=300, null=True)
+    # SHA-256 of the served derivative as made, for the chain of custody and the evidence dossier.
+    derivative_sha256 = fields.CharField(max_length=64, null=True)
     thumbnail_key = fields.CharField(max_length=300, null=True)
     width = fields.IntField(null=True)
     height = fields.IntField(null=True)

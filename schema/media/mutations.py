@@ -10,7 +10,8 @@ from schema.base import bounds
 from schema.base.info import Info
 from schema.base.permissions import IsAuthenticated, require_principal
 from schema.media.inputs import CreateMediaUploadInput
-from schema.media.types import MediaType, MediaUploadType
+from schema.media.types import MediaType, MediaUploadType, OriginalMediaType
+from services.media import originals
 from services.media import upload as media
 
 
@@ -72,3 +73,19 @@ class Mutation:
             require_principal(info), info.context.storage, info.context.media_rules, part.content_type or "", data
         )
         return MediaType.from_model(uploaded)
+
+    @strawberry.mutation(
+        description=(
+            "Staff of the agency handling the report, and admins: a short-lived URL of an original at full "
+            "resolution with its metadata. Each call is written into the report's chain of custody "
+            "(VIEWED_ORIGINAL, with who). FORBIDDEN for anyone else who may see the media; NOT_FOUND otherwise."
+        ),
+        permission_classes=[IsAuthenticated],
+    )
+    async def view_original_media(
+        self, info: Info, media_id: Annotated[strawberry.ID, bounds.argument("A media item of a report.", bounds.ID)]
+    ) -> OriginalMediaType:
+        original = await originals.original_url(
+            require_principal(info), info.context.storage, info.context.media_rules, media_id
+        )
+        return OriginalMediaType.from_original(original)

@@ -13,6 +13,7 @@ from schema.base.enums import MediaKind, MediaStatus
 from schema.base.info import Info
 from schema.base.node import NodeInterface
 from services.media import access as media_access
+from services.media.originals import OriginalUrl
 from services.media.upload import Upload
 
 
@@ -70,6 +71,20 @@ class MediaType(NodeInterface):
             created_at=media.created_at,
             model=media,
         )
+
+
+@strawberry.type(
+    name="OriginalMedia",
+    description="An original as it was received, at full resolution with its metadata (EXIF, GPS), for staff.",
+)
+class OriginalMediaType:
+    media: MediaType = strawberry.field(description="The media item; `sha256` is the original's, fixed at receipt.")
+    url: str = strawberry.field(description="A short-lived URL of the original's bytes; fetch it again, never store.")
+    expires_at: datetime = strawberry.field(description="When the URL stops working.")
+
+    @classmethod
+    def from_original(cls, original: OriginalUrl) -> OriginalMediaType:
+        return cls(media=MediaType.from_model(original.media), url=original.url, expires_at=original.expires_at)
 
 
 @strawberry.type(

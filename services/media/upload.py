@@ -225,6 +225,7 @@ async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -
         media.derivative_key = f"media/{media.id}/display.jpg"
         media.thumbnail_key = f"media/{media.id}/thumbnail.jpg"
         await storage.put(media.derivative_key, photo.display, DERIVATIVE_TYPE)
+        media.derivative_sha256 = hashlib.sha256(photo.display).hexdigest()
         await storage.put(media.thumbnail_key, photo.thumbnail, DERIVATIVE_TYPE)
         media.width, media.height = photo.width, photo.height
         media.captured_at = photo.captured_at
@@ -237,6 +238,7 @@ async def _check_and_derive(media: Media, storage: Storage, rules: MediaRules) -
         blanked, _ = await rules.decoder.run(blank_metadata, data)
         media.derivative_key = f"media/{media.id}/display{VIDEO_SUFFIXES[media.content_type]}"
         await storage.put(media.derivative_key, blanked, media.content_type)
+        media.derivative_sha256 = hashlib.sha256(blanked).hexdigest()
         media.captured_at = facts.captured_at
         media.gps_latitude, media.gps_longitude = facts.latitude, facts.longitude
     media.sha256 = digest

@@ -7,9 +7,13 @@ derivatives it makes.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+# How much of an object `Storage.stream` holds at once.
+STREAM_CHUNK_BYTES = 1024 * 1024
 
 
 class StorageUnavailable(Exception):
@@ -46,6 +50,11 @@ class Storage(Protocol):
 
     async def get(self, key: str) -> bytes:
         """The whole object; only for objects whose size was checked against a limit first."""
+        ...
+
+    def stream(self, key: str, chunk_bytes: int = STREAM_CHUNK_BYTES) -> AsyncIterator[bytes]:
+        """The object's bytes in chunks of at most `chunk_bytes`, never whole in memory: for re-hashing originals and
+        for archives that carry them, whatever their size."""
         ...
 
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from services.media.storage.base import PresignedPost, StorageUnavailable
+from services.media.storage.base import STREAM_CHUNK_BYTES, PresignedPost, StorageUnavailable
 from services.media.storage.signing import UploadPolicy, encode_policy, sign_url
 
 CHUNK_BYTES = 1024 * 1024
@@ -66,6 +66,12 @@ class LocalStorage:
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self.path_of(key).read_bytes)
+
+    async def stream(self, key: str, chunk_bytes: int = STREAM_CHUNK_BYTES) -> AsyncIterator[bytes]:
+        path, offset = self.path_of(key), 0
+        while chunk := await asyncio.to_thread(_read, path, chunk_bytes, offset):
+            offset += len(chunk)
+            yield chunk
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(_write_atomically, self.path_of(key), [data])

@@ -6,7 +6,7 @@ dead store fail a request within seconds instead of holding it open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -14,7 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from core import clock
-from services.media.storage.base import PresignedPost, StorageUnavailable
+from services.media.storage.base import STREAM_CHUNK_BYTES, PresignedPost, StorageUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -90,6 +90,13 @@ class S3Storage:
         async with body:
             data: bytes = await body.read()
         return data
+
+    async def stream(self, key: str, chunk_bytes: int = STREAM_CHUNK_BYTES) -> AsyncIterator[bytes]:
+        response = await self.client.get_object(Bucket=self.bucket, Key=key)
+        body = response["Body"]
+        async with body:
+            while chunk := await body.read(chunk_bytes):
+                yield chunk
 
     @_unavailable_on_transport_errors
     async def put(self, key: str, data: bytes, content_type: str) -> None:

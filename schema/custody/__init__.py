@@ -1,0 +1,1 @@
+"""The chain of custody as frontends read it: a report's signed receipt, and its verification for staff."""
