@@ -39,6 +39,8 @@ class StatisticsRollup(Model):
     resolved = fields.BigIntField(default=0)
     fines = fields.BigIntField(default=0)
     impounded = fields.BigIntField(default=0)
+    within_deadline = fields.BigIntField(default=0)
+    after_deadline = fields.BigIntField(default=0)
 
     class Meta:
         table = "statistics_rollup"
@@ -64,6 +66,8 @@ class StatisticsDaily(Model):
     resolved = fields.BigIntField(default=0)
     fines = fields.BigIntField(default=0)
     impounded = fields.BigIntField(default=0)
+    within_deadline = fields.BigIntField(default=0)
+    after_deadline = fields.BigIntField(default=0)
 
     class Meta:
         table = "statistics_daily"
@@ -90,3 +94,21 @@ class StatisticsResponse(Model):
         table = "statistics_response"
         unique_together = (("grain", "month", "category", "agency", "channel", "hours", "shard"),)
         indexes = (("grain", "agency", "month"), ("grain", "category", "month"))
+
+
+class StatisticsCell(Model):
+    """How many reports of one category, handling agency and status lie in one geohash cell of
+    `services.statistics.cells.PRECISION`, over all time: what the hotspot maps of the whole city read at that
+    precision or coarser (`services.hotspots`)."""
+
+    id = fields.BigIntField(primary_key=True)
+    cell = fields.CharField(max_length=8)
+    category = fields.CharField(max_length=40)
+    agency = fields.CharField(max_length=36)
+    status = fields.CharField(max_length=20)
+    shard = fields.SmallIntField(default=0)
+    reports = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "statistics_cell"
+        unique_together = (("cell", "category", "agency", "status", "shard"),)

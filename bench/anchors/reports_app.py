@@ -47,7 +47,8 @@ STAFF = {"OFFICER", "AGENCY_ADMIN", "ADMIN"}
 USER = 'SELECT role, agency_id, is_active, merged_into_id FROM "user" WHERE id = $1'
 COLUMNS = """
 SELECT r.id, r.code, r.status, r.description, r.occurred_at, r.submitted_at, r.updated_at, r.plate_number, r.channel,
-       r.due_at, r.latitude, r.longitude, r.address, w.code AS ward_code, w.name AS ward_name,
+       COALESCE(r.verification_due_at, r.due_at) AS due_at, r.latitude, r.longitude, r.address,
+       w.code AS ward_code, w.name AS ward_name,
        c.code AS category_code, c.name AS category_name, a.code AS agency_code, a.name AS agency_name
 FROM report r
 JOIN ward w ON w.code = r.ward_id

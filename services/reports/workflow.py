@@ -26,15 +26,16 @@ from core.errors import Conflict, InvalidInput
 from core.ids import parse_uuid
 from models.agencies import Agency
 from models.decisions import Decision
-from models.enums import CategoryKind, DecisionOutcome, ReportEventKind, ReportStatus
+from models.enums import CategoryKind, CustodyKind, DecisionOutcome, ReportEventKind, ReportStatus
 from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
 from models.users import User
 from services.common import policies
+from services.custody import log as custody_log
 from services.events import outbox
-from services.notifications.queue import queue_decision
-from services.reports import timeline
+from services.notifications.queue import queue_decision, queue_transfer
+from services.reports import deadlines, timeline
 from services.reports.scope import get_visible
 from services.reports.status import FINAL, UNDECIDED
 from services.statistics import rollup
@@ -88,14 +89,15 @@ async def decide_report(
     _check_decision(draft, final=status in FINAL)
     changes: dict[str, Any] = {"status": status, "updated_at": now, "first_decided_at": report.first_decided_at or now}
     if status is ReportStatus.ACCEPTED:
-        changes["accepted_at"] = now
+        changes.update(accepted_at=now, verification_due_at=deadlines.verification_deadline(now))
+    changes["legal_deadline_met"] = deadlines.deadline_met(report, now, status)
     if status in FINAL:
         changes["closed_at"] = now
     if status is ReportStatus.PENALIZED:
         changes.update(fine_amount_vnd=draft.fine_amount_vnd, vehicle_impounded=draft.vehicle_impounded)
     async with in_transaction() as connection:
         await _move(connection, report, changes)
-        await Decision.create(
+        decision = await Decision.create(
             report_id=report.id,
             outcome=draft.outcome,
             note=draft.note.strip(),
@@ -109,6 +111,14 @@ async def decide_report(
         )
         await timeline.record(
             connection, report.id, ReportEventKind.DECIDED, now, principal.user_id, outcome=draft.outcome.value
+        )
+        await custody_log.append(
+            report.id,
+            CustodyKind.DECIDED,
+            actor_id=principal.user_id,
+            detail={"decisionId": str(decision.id), "outcome": draft.outcome.value, "status": status.value},
+            connection=connection,
+            at=now,
         )
         await outbox.record(connection, OutboxKind.UPDATED, report.id, report.agency_id, report.reporter_id)
         await queue_decision(connection, report, draft.outcome, status, draft.response_to_citizen.strip(), now)
@@ -175,6 +185,14 @@ async def assign_report(
         kind = OutboxKind.TRANSFERRED if transfer else OutboxKind.UPDATED
         await outbox.record(connection, kind, report.id, agency_after, report.reporter_id)
         if transfer:
+            await custody_log.append(
+                report.id,
+                CustodyKind.TRANSFERRED,
+                actor_id=principal.user_id,
+                detail={"fromAgencyId": str(report.agency_id), "toAgencyId": str(agency_after)},
+                connection=connection,
+                at=now,
+            )
             await timeline.record(
                 connection,
                 report.id,
@@ -185,6 +203,9 @@ async def assign_report(
                 toAgencyId=str(agency_after),
                 reason=why,
             )
+            assert target is not None, "a transfer has a target agency"
+            sender = await Agency.filter(id=report.agency_id).using_db(connection).get()
+            await queue_transfer(connection, report, sender, target, now)
         if officer is not None:
             await timeline.record(
                 connection, report.id, ReportEventKind.ASSIGNED, now, principal.user_id, officerId=str(officer.id)

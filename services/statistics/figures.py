@@ -68,6 +68,8 @@ class Counters:
     resolved: int = 0
     fines_vnd: int = 0
     impounded: int = 0
+    within_deadline: int = 0
+    after_deadline: int = 0
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Counters:

@@ -25,6 +25,7 @@ from core.clock import HANOI_TIME
 from models.enums import ReportStatus
 from models.reports import Report
 from services.common.sql import Statement, date_value, dialect_of
+from services.statistics import cells
 from services.statistics.tables import DIMENSIONS, HOURS, SHARDS, TABLES, Table
 
 # The report fields the rollups depend on; a write that changes none of them needs no `apply`.
@@ -39,6 +40,8 @@ FIELDS = (
     "first_decided_at",
     "fine_amount_vnd",
     "vehicle_impounded",
+    "legal_deadline_met",
+    "geohash",
 )
 HOUR = timedelta(hours=1)
 
@@ -48,13 +51,15 @@ Key = tuple[Any, ...]
 @dataclass(frozen=True)
 class Facts:
     """What the statistics count of one report: its Hanoi day, its five dimensions, its counters, the whole hours
-    from its submission to its first decision (None while undecided), and the shard its rows go to."""
+    from its submission to its first decision (None while undecided), the shard its rows go to, and its geohash
+    (None without a point: the hotspot rollup, `services.statistics.cells`)."""
 
     day: date
     dimensions: dict[str, str]
     counters: tuple[int, ...]
     hours: int | None
     shard: int = 0
+    cell: str | None = None
 
     @classmethod
     def of(cls, values: Mapping[str, Any], shard: int = 0) -> Facts:
@@ -63,6 +68,7 @@ class Facts:
         submitted: datetime = values["submitted_at"]
         decided: datetime | None = values["first_decided_at"]
         penalized = status is ReportStatus.PENALIZED
+        met = values["legal_deadline_met"]
         counters = (
             1,
             int(values["accepted_at"] is not None),
@@ -71,10 +77,12 @@ class Facts:
             int(status is ReportStatus.RESOLVED),
             int(values["fine_amount_vnd"] or 0) if penalized else 0,
             int(bool(values["vehicle_impounded"])),
+            int(met is not None and bool(met)),
+            int(met is not None and not met),
         )
         dimensions = {d.name: str(values[d.report_column]) for d in DIMENSIONS}
         hours = None if decided is None else (decided - submitted) // HOUR
-        return cls(submitted.astimezone(HANOI_TIME).date(), dimensions, counters, hours, shard)
+        return cls(submitted.astimezone(HANOI_TIME).date(), dimensions, counters, hours, shard, values["geohash"])
 
     @classmethod
     def of_report(cls, report: Report, changes: Mapping[str, Any] | None = None) -> Facts:
@@ -124,6 +132,7 @@ async def apply(connection: BaseDBAsyncClient, before: Facts | None, after: Fact
         ]
         if rows:
             await connection.execute_many(Statement(table.upsert).numbered(dialect).sql, rows)
+    await cells.apply(connection, before, after)
 
 
 async def rebuild(connection: BaseDBAsyncClient) -> int:
@@ -141,7 +150,7 @@ async def rebuild(connection: BaseDBAsyncClient) -> int:
         await connection.execute_query(f"ANALYZE {table.name}")
         rows = await connection.execute_query_dict(f"SELECT COUNT(*) AS n FROM {table.name}")
         count += int(rows[0]["n"])
-    return count
+    return count + await cells.rebuild(connection)
 
 
 async def drift(connection: BaseDBAsyncClient, limit: int = 10) -> list[dict[str, Any]]:
@@ -163,4 +172,4 @@ async def drift(connection: BaseDBAsyncClient, limit: int = 10) -> list[dict[str
             f"UNION ALL SELECT 'rollup', s.*, '{table.name}' FROM {extra} s) d "
             f"ORDER BY grain, {table.period} LIMIT {int(limit)}"
         )
-    return found[:limit]
+    return (found + await cells.drift(connection, limit))[:limit]

@@ -1,9 +1,9 @@
 """What the statistics count and the three rollup tables that keep it, described once for the writes
 (`services.statistics.rollup`) and the reads (`services.statistics.sql`).
 
-- `statistics_rollup`: the seven counters per Hanoi month, at every grain of at most two of the five dimensions;
+- `statistics_rollup`: the nine counters per Hanoi month, at every grain of at most two of the five dimensions;
   it serves the totals, the breakdowns and the MONTH series of any query with at most one filter besides dates.
-- `statistics_daily`: the seven counters per Hanoi day, for the whole city or one category, agency or channel; it
+- `statistics_daily`: the nine counters per Hanoi day, for the whole city or one category, agency or channel; it
   serves the DAY and WEEK series.
 - `statistics_response`: a histogram of response times per Hanoi month (reports decided at least once, counted per
   whole hour from submission to first decision), for the whole city or one category, agency or channel; it serves
@@ -53,7 +53,19 @@ BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}
 
 # The counters every figure carries. `accepted` reads the workflow's accepted_at, so a report accepted and later
 # penalized or resolved still counts as accepted. The rollup keeps the same counters under the same names.
-COUNTER_NAMES = ("received", "accepted", "rejected", "penalized", "resolved", "fines", "impounded")
+# `within_deadline` and `after_deadline` count the verifications ended by a decision within or after their legal
+# deadline (`Report.legal_deadline_met`, judged when the decision is taken: `services.reports.deadlines`).
+COUNTER_NAMES = (
+    "received",
+    "accepted",
+    "rejected",
+    "penalized",
+    "resolved",
+    "fines",
+    "impounded",
+    "within_deadline",
+    "after_deadline",
+)
 COUNTERS = """
     COUNT(*) AS received,
     SUM(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
@@ -61,7 +73,9 @@ COUNTERS = """
     SUM(CASE WHEN status = 'PENALIZED' THEN 1 ELSE 0 END) AS penalized,
     SUM(CASE WHEN status = 'RESOLVED' THEN 1 ELSE 0 END) AS resolved,
     SUM(CASE WHEN status = 'PENALIZED' THEN fine_amount_vnd ELSE 0 END) AS fines,
-    SUM(CASE WHEN vehicle_impounded THEN 1 ELSE 0 END) AS impounded"""
+    SUM(CASE WHEN vehicle_impounded THEN 1 ELSE 0 END) AS impounded,
+    SUM(CASE WHEN legal_deadline_met THEN 1 ELSE 0 END) AS within_deadline,
+    SUM(CASE WHEN NOT legal_deadline_met THEN 1 ELSE 0 END) AS after_deadline"""
 
 # Report times are stored in UTC; buckets are calendar days, ISO weeks (from Monday) and months in Hanoi (UTC+7,
 # no daylight saving), rendered as the ISO date of the bucket's first day.

@@ -1,7 +1,8 @@
 """Every field of `statistics`, series by day, week and month and response-time percentiles included, against a
 recount of the reports table in Python: after known history, and after a burst of concurrent submissions and
-decisions. Also: where the figures are read from (the rollups for the city, the reports for what they cannot serve),
-and the documented estimate of the percentiles from whole hours.
+decisions. Decisions within and after the legal deadline are recounted from the times themselves (closed at or
+before the verification deadline). Also: where the figures are read from (the rollups for the city, the reports for
+what they cannot serve), and the documented estimate of the percentiles from whole hours.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ from auth.tokens import TokenCodec
 from models.agencies import Agency
 from models.enums import Channel, ReportStatus, Role
 from models.reports import Report
+from services.reports.deadlines import verification_deadline
 from tests.helpers.factories import Caller, make_caller, make_report
-from tests.helpers.graphql import only_data
+from tests.helpers.graphql import gql, only_data
 from tests.helpers.query_count import count_queries
 from tests.helpers.reports_api import ANSWER, HANOI, decide, submitted
-from tests.helpers.statistics_api import COUNTERS, stats
+from tests.helpers.statistics_api import COUNTERS, STATISTICS
 
 HOUR = timedelta(hours=1)
-NAMES = COUNTERS.split()
+DEADLINES = "decidedWithinLegalDeadline decidedAfterLegalDeadline"
+DOCUMENT = STATISTICS.replace(COUNTERS, f"{COUNTERS} {DEADLINES}")
+NAMES = [*COUNTERS.split(), *DEADLINES.split()]
 BREAKDOWNS = {
     "byCategory": "category_id",
     "byAgency": "agency_id",
@@ -48,11 +52,27 @@ FIELDS = (
     "first_decided_at",
     "fine_amount_vnd",
     "vehicle_impounded",
+    "closed_at",
+    "verification_due_at",
 )
+
+
+async def stats(
+    client: httpx.AsyncClient, caller: Caller | None, interval: str = "MONTH", **filter: Any
+) -> dict[str, Any]:
+    """`statistics` with every counter, the legal deadline's included."""
+    body = await gql(client, DOCUMENT, {"filter": filter, "interval": interval}, caller.token if caller else None)
+    result: dict[str, Any] = only_data(body)["statistics"]
+    return result
 
 
 def counted(rows: list[dict[str, Any]]) -> dict[str, int]:
     penalized = [row for row in rows if row["status"] == ReportStatus.PENALIZED]
+    verified = [
+        row["closed_at"] <= row["verification_due_at"]
+        for row in rows
+        if row["status"] in {ReportStatus.PENALIZED, ReportStatus.RESOLVED} and row["verification_due_at"] is not None
+    ]
     return {
         "received": len(rows),
         "accepted": sum(row["accepted_at"] is not None for row in rows),
@@ -61,6 +81,8 @@ def counted(rows: list[dict[str, Any]]) -> dict[str, int]:
         "resolved": sum(row["status"] == ReportStatus.RESOLVED for row in rows),
         "finesTotalVnd": sum(row["fine_amount_vnd"] or 0 for row in penalized),
         "vehiclesImpounded": sum(bool(row["vehicle_impounded"]) for row in rows),
+        "decidedWithinLegalDeadline": sum(verified),
+        "decidedAfterLegalDeadline": len(verified) - sum(verified),
     }
 
 
@@ -154,7 +176,8 @@ async def assert_recounted(client: httpx.AsyncClient, admin: Caller, wanted: dic
 
 async def write_history(citizen: Caller) -> None:
     """Eighty reports from late January to early May 2024 over three agencies, three wards and three channels, most
-    decided between minutes and two weeks after submission, some exactly on whole hours."""
+    decided between minutes and two weeks after submission, some exactly on whole hours; the accepted ones closed
+    between a day and seven weeks later, within or after their legal deadline as the decision path judges it."""
     rng = random.Random(15)
     agencies = {"PC08": ("RED_LIGHT", "SPEEDING"), "CA-00070": ("ILLEGAL_PARKING",), "CA-00004": ("NO_HELMET",)}
     start = datetime(2024, 1, 25, tzinfo=UTC)
@@ -165,6 +188,8 @@ async def write_history(citizen: Caller) -> None:
         open_ = status in {ReportStatus.ROUTED, ReportStatus.ASSIGNED}
         after = timedelta(hours=rng.randrange(12)) if n % 5 == 0 else timedelta(minutes=rng.randrange(20_000))
         accepted = status in {ReportStatus.ACCEPTED, ReportStatus.PENALIZED}
+        due = verification_deadline(at + after) if accepted else None
+        closed = None if open_ or status is ReportStatus.ACCEPTED else at + after + timedelta(hours=rng.randrange(1200))
         await make_report(
             citizen.user,
             agency,
@@ -177,6 +202,9 @@ async def write_history(citizen: Caller) -> None:
             accepted_at=at + after if accepted else None,
             fine_amount_vnd=rng.randrange(1, 40) * 100_000 if status is ReportStatus.PENALIZED else None,
             vehicle_impounded=status is ReportStatus.PENALIZED and rng.random() < 0.3,
+            verification_due_at=due,
+            closed_at=closed,
+            legal_deadline_met=None if due is None or closed is None else closed <= due,
         )
 
 

@@ -203,6 +203,7 @@ async def test_a_rebuild_gives_back_what_the_writes_kept(citizen: Caller) -> Non
     assert len(kept["statistics_rollup"]) > 60
     assert len(kept["statistics_daily"]) > 60
     assert len(kept["statistics_response"]) >= 4
+    assert kept["statistics_cell"]
     async with in_transaction() as transaction:
         assert await rollup.rebuild(transaction) == sum(len(rows) for rows in kept.values())
     assert await rollup_rows(connection) == kept
@@ -229,4 +230,9 @@ async def rollup_rows(connection: BaseDBAsyncClient) -> dict[str, list[tuple[Any
         kept[table.name] = [
             (*list(row.values())[:width], *(int(value) for value in list(row.values())[width:])) for row in rows
         ]
+    rows = await connection.execute_query_dict(
+        "SELECT cell, category, agency, status, SUM(reports) AS n FROM statistics_cell "
+        "GROUP BY cell, category, agency, status HAVING SUM(reports) <> 0 ORDER BY cell, category, agency, status"
+    )
+    kept["statistics_cell"] = [(r["cell"], r["category"], r["agency"], r["status"], int(r["n"])) for r in rows]
     return kept
