@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.errors import InvalidInput
-from models.enums import MediaStatus, ReportEventKind
+from models.enums import Channel, MediaStatus, ReportEventKind
 from models.events import ReportEvent
 from models.media import Media
 from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
+from services.custody import log as custody_log
 from services.events import outbox
+from services.notifications.routing import origin_oa
 from services.reference import geo
 from services.reports import codes
 from services.reports.drafts import CleanReport
@@ -62,6 +64,7 @@ async def insert_report(
         routing_rule_id=route.rule.id,
         duplicate_of_id=duplicate_of,
         due_at=now + timedelta(hours=category.service_level_hours),
+        zalo_oa=await origin_oa(connection, reporter_id) if clean.channel is Channel.ZALO else None,
         using_db=connection,
     )
     return report, route
@@ -69,20 +72,28 @@ async def insert_report(
 
 async def attach_and_record(
     connection: BaseDBAsyncClient,
-    reporter_id: uuid.UUID,
+    sender_id: uuid.UUID,
     clean: CleanReport,
     report: Report,
     route: Route,
     now: datetime,
 ) -> None:
-    """Claim the media (so two reports can never share one photo), write the timeline and the outbox event, and
-    count the report in the statistics."""
-    await _claim_media(connection, reporter_id, clean.media_ids, report.id)
+    """Claim the media (so two reports can never share one photo), open the chain of custody with what was received
+    (`services.custody.log.receive`), write the timeline and the outbox event, and count the report in the
+    statistics. The sender (the reporter, or the staff member who recorded the report for
+    them) owns the media and is the actor of SUBMITTED."""
+    await _claim_media(connection, sender_id, clean.media_ids, report.id)
+    originals = (
+        await Media.filter(report_id=report.id).only(*custody_log.ORIGINAL_FIELDS).using_db(connection)
+        if clean.media_ids
+        else []
+    )
+    await custody_log.receive(connection, report, originals, at=now)
     events = [
         ReportEvent(
             report_id=report.id,
             kind=ReportEventKind.SUBMITTED,
-            actor_id=reporter_id,
+            actor_id=sender_id,
             at=now,
             data={"channel": report.channel},
         ),
@@ -103,7 +114,7 @@ async def attach_and_record(
             )
         )
     await ReportEvent.bulk_create(events, using_db=connection)
-    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, reporter_id)
+    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, report.reporter_id)
     await rollup.apply(connection, None, rollup.Facts.of_report(report))
 
 

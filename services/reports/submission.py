@@ -1,8 +1,8 @@
 """Submitting a report: validate, route, number, attach evidence, flag duplicates, all in one transaction.
 
 A refused submission writes nothing: no report, no event, no idempotency key, no take from the hourly limit, and its
-media stay free for the next try. Only citizens submit here; a hotline call is entered by the caller themselves or
-not at all in this release (see the README), so the reporter of a report is always the person who saw it.
+media stay free for the next try. Citizens submit here; agency staff record what arrives by the hotline, in person or
+by post through `services.intake`, which runs the very same transaction (`create`) with a `Sender` of its own.
 
 The checks that need no database come first; then one transaction on one connection does the rest (category, the
 hourly limit, route, number, the writes of `services.reports.creation`, the idempotency key). A retry is not looked
@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -47,6 +50,30 @@ from services.reports.plates import normalise_plate
 CITIZEN_CHANNELS = frozenset({Channel.ZALO, Channel.IHANOI, Channel.WEB})
 
 
+class Sender(Protocol):
+    """Who sends a report in. `user_id` owns the evidence and the idempotency key and is the actor of SUBMITTED;
+    `reporter` names, inside the transaction, whose report it is; `record` writes what else the sender keeps (staff
+    intake: the provider), also inside it. A citizen is both sender and reporter, and keeps nothing else."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
+
+    async def reporter(self, connection: BaseDBAsyncClient) -> uuid.UUID: ...
+
+    async def record(self, connection: BaseDBAsyncClient, report: Report, now: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Citizen:
+    user_id: uuid.UUID
+
+    async def reporter(self, connection: BaseDBAsyncClient) -> uuid.UUID:
+        return self.user_id
+
+    async def record(self, connection: BaseDBAsyncClient, report: Report, now: datetime) -> None:
+        return None
+
+
 async def submit_report(
     principal: Principal,
     draft: ReportDraft,
@@ -67,24 +94,33 @@ async def submit_report(
         limits.Quota(per_hour, 3600),
         f"At most {per_hour} reports an hour; try again later.",
     )
+    return await create(Citizen(principal.user_id), key, clean, clean.fingerprint(), limit, now)
+
+
+async def create(
+    sender: Sender, key: str, clean: CleanReport, request_hash: str, limit: limits.Limit, now: datetime
+) -> Report:
+    """The report of every path in (citizens' apps, staff intake), or the one this key already produced."""
     try:
-        return await _create_or_replay(principal.user_id, key, clean, limit, now)
+        return await _create_or_replay(sender, key, clean, request_hash, limit, now)
     except codes.MissingSequence as missing:  # the year's first report: make its sequence, then start again
         await codes.prepare(connections.get("default"), missing.year)
-        return await _create_or_replay(principal.user_id, key, clean, limit, now)
+        return await _create_or_replay(sender, key, clean, request_hash, limit, now)
 
 
 async def _create_or_replay(
-    user_id: uuid.UUID, key: str, clean: CleanReport, limit: limits.Limit, now: datetime
+    sender: Sender, key: str, clean: CleanReport, request_hash: str, limit: limits.Limit, now: datetime
 ) -> Report:
-    request_hash = clean.fingerprint()
+    user_id = sender.user_id
     try:
         category = await _category(clean)
         async with in_transaction() as connection:
             taken = await limits.take_within(connection, limit)
-            report, route = await creation.insert_report(connection, user_id, clean, category, now)
+            reporter_id = await sender.reporter(connection)
+            report, route = await creation.insert_report(connection, reporter_id, clean, category, now)
             await idempotency.bind(connection, user_id, key, request_hash, report.id)
             await creation.attach_and_record(connection, user_id, clean, report, route, now)
+            await sender.record(connection, report, now)
     except (IntegrityError, InvalidInput, RateLimited):
         replayed = await idempotency.find_replay(user_id, key, request_hash)
         if replayed is None:
@@ -104,9 +140,11 @@ async def _category(clean: CleanReport) -> Category:
     return category
 
 
-def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> CleanReport:
+def validate(
+    draft: ReportDraft, *, now: datetime, max_age_days: int, channels: frozenset[Channel] = CITIZEN_CHANNELS
+) -> CleanReport:
     """Every check that needs no database; the category is checked in the transaction, media where they are
-    claimed."""
+    claimed. `channels` are those the sender may name (citizens their apps, staff the intake channels)."""
     description = draft.description.strip()
     if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
         raise InvalidInput(
@@ -117,8 +155,9 @@ def validate(draft: ReportDraft, *, now: datetime, max_age_days: int) -> CleanRe
     address = draft.location.address.strip()
     if len(address) > ADDRESS_MAX:
         raise InvalidInput(f"The address must be at most {ADDRESS_MAX} characters.", field="location.address")
-    if draft.channel not in CITIZEN_CHANNELS:
-        raise InvalidInput("HOTLINE reports are entered by the hotline, not by citizens.", field="channel")
+    if draft.channel not in channels:
+        allowed = ", ".join(sorted(channels))
+        raise InvalidInput(f"{draft.channel.value} is not a channel of this path; use {allowed}.", field="channel")
     plate = draft.plate_number.strip() if draft.plate_number else ""
     return CleanReport(
         category_code=draft.category_code.strip(),
