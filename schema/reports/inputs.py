@@ -10,6 +10,7 @@ from schema.base import bounds
 from schema.base.bounds import input_field
 from schema.base.enums import Channel, DecisionOutcome, ReportStatus
 from schema.base.scalars import BigInt
+from services.reports import search as report_search
 from services.reports.drafts import LocationDraft, ReportDraft
 from services.reports.queries import ReportFilter
 from services.reports.workflow import FINE_CEILING_VND, DecisionDraft
@@ -72,6 +73,19 @@ class ReportFilterInput:
     plate_number: str | None = input_field("This plate, in any usual spelling.", bounds.PLATE, default=None)
     overdue: bool | None = strawberry.field(default=None, description="true: only overdue; false: only not overdue.")
     updated_since: datetime | None = strawberry.field(default=None, description="Changed at or after this.")
+    legal_deadline_within_days: int | None = strawberry.field(
+        default=None,
+        description="Only reports in verification (ACCEPTED) whose legal deadline ends at the latest at the end of the "
+        "Nth Hanoi day from today (0: today), those already past it included; 0 to 60.",
+    )
+    search: str | None = input_field(
+        "Words that must all occur in the report's code, plate, description or address, diacritics and case aside "
+        '("dinh tien hoang" finds "Đinh Tiên Hoàng"; a plate in any usual spelling); newest first as without it; at '
+        f"most {report_search.MAX_WORDS} words, one of at least {report_search.MIN_LONGEST_WORD} letters or digits, "
+        "no control characters.",
+        bounds.SEARCH,
+        default=None,
+    )
 
     def to_filter(self) -> ReportFilter:
         return ReportFilter(
@@ -85,6 +99,8 @@ class ReportFilterInput:
             plate_number=self.plate_number,
             overdue=self.overdue,
             updated_since=self.updated_since,
+            legal_deadline_within_days=self.legal_deadline_within_days,
+            search=self.search,
         )
 
 

@@ -21,8 +21,10 @@ from models.enums import Channel, ReportStatus
 from models.reports import Report
 from services.common import policies
 from services.common.pagination import Page, keyset_page
+from services.reports.deadlines import deadline_within_q
 from services.reports.plates import normalise_plate
 from services.reports.scope import visible_q
+from services.reports.search import newest_matches, search_q, search_terms
 from services.reports.status import overdue_q
 
 
@@ -38,6 +40,8 @@ class ReportFilter:
     plate_number: str | None = None
     overdue: bool | None = None
     updated_since: datetime | None = None
+    legal_deadline_within_days: int | None = None
+    search: str | None = None
 
 
 async def my_reports(
@@ -56,10 +60,19 @@ async def list_reports(
     last: int | None = None,
     before: str | None = None,
 ) -> Page[Report]:
-    """Staff lists, scoped first (officers and agency admins: their agency; admins: all), then filtered."""
-    policies.require(policies.is_staff(principal), "Only agency staff list reports.")
-    query = Report.filter(visible_q(principal)).filter(_filter_q(report_filter, now or clock.now()))
+    """Staff lists, scoped first (officers and agency admins: their agency; admins: all), then filtered; a search
+    is paged its own way (`services.reports.search.newest_matches`), in the same order."""
+    query = staff_reports(principal, report_filter, now)
+    if report_filter.search is not None:
+        return await newest_matches(Report.filter(visible_q(principal)), query, first, after, last, before)
     return await _page(query, first, after, last, before)
+
+
+def staff_reports(principal: Principal, report_filter: ReportFilter, now: datetime | None = None) -> QuerySet[Report]:
+    """The reports of a staff list, unordered: `list_reports` pages them for a console, and an export
+    (`services.exports`) walks them all, so the two always hold the same reports."""
+    policies.require(policies.is_staff(principal), "Only agency staff list reports.")
+    return Report.filter(visible_q(principal)).filter(_filter_q(report_filter, now or clock.now()))
 
 
 async def _page(
@@ -93,4 +106,8 @@ def _filter_q(report_filter: ReportFilter, now: datetime) -> Q:
     if report_filter.overdue is not None:
         late = overdue_q(now)
         query &= late if report_filter.overdue else ~late
+    if report_filter.legal_deadline_within_days is not None:
+        query &= deadline_within_q(report_filter.legal_deadline_within_days, now)
+    if report_filter.search is not None:
+        query &= search_q(search_terms(report_filter.search))
     return query
