@@ -1,11 +1,12 @@
 """HTTP caching of GraphQL answers: which operation a request runs, and the `Cache-Control` and ETag it earns.
 
 Only queries sent with GET are cacheable, and only by what they ask: reference data (`categories`, `wards`,
-`agencies`) publicly for `REFERENCE_CACHE_SECONDS`, public statistics for `STATISTICS_CACHE_SECONDS`; everything else
-is `no-store`, and anything sent with a token `private, no-store` (a shared cache must never hand one person's answer
-to another). A cacheable answer carries an ETag computed from its bytes, so it changes the moment an administrator's
-edit changes the answer; a request whose `If-None-Match` holds it is answered 304 without a body. The ETag is weak
-(`W/"..."`): the compression middleware may send the same answer gzipped, which a strong ETag would have to tell apart.
+`agencies`) publicly for `REFERENCE_CACHE_SECONDS`, public statistics and hotspots for `STATISTICS_CACHE_SECONDS`;
+everything else is `no-store`, and anything sent with a token `private, no-store` (a shared cache must never hand one
+person's answer to another). A cacheable answer carries an ETag computed from its bytes, so it changes the moment an
+administrator's edit changes the answer; a request whose `If-None-Match` holds it is answered 304 without a body. The
+ETag is weak (`W/"..."`): the compression middleware may send the same answer gzipped, which a strong ETag would have
+to tell apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from api.operations import Operation
 from core.settings import Settings
 
 REFERENCE_FIELDS = frozenset({"categories", "wards", "agencies", "agency"})
-STATISTICS_FIELDS = frozenset({"statistics"})
+STATISTICS_FIELDS = frozenset({"statistics", "hotspots"})
 NO_STORE = "no-store"
 PRIVATE = "private, no-store"
 

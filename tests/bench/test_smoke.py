@@ -31,6 +31,8 @@ BENCHMARKS = {
     "live-two-workers-redis": ["bench.live", "--workers", "2", "--events-url", REDIS_URL],
     "submissions": ["bench.submissions"],
     "statistics": ["bench.statistics"],
+    "search": ["bench.search"],
+    "hotspots": ["bench.hotspots"],
     "observability": ["bench.observability"],
 }
 

@@ -1,0 +1,1 @@
+"""Hotspot maps: reports counted per geohash cell (see `services.hotspots.cells`)."""

@@ -1,0 +1,1 @@
+"""Hotspot maps: `hotspots` over GraphQL and `GET /hotspots.geojson`."""
