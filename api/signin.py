@@ -8,7 +8,7 @@ from __future__ import annotations
 from auth.providers import Providers
 from auth.providers.base import SignInProvider
 from auth.providers.otp import DevOutbox
-from auth.providers.zalo import DevZaloVerifier, HttpZaloVerifier
+from auth.providers.zalo import DevZaloVerifier, HttpZaloVerifier, ZaloApps
 from auth.tokens import TokenCodec, TokenKeys
 from core.settings import Settings
 from services.accounts.rules import SignInRules
@@ -37,12 +37,17 @@ def token_codec(settings: Settings) -> TokenCodec:
 
 
 def providers(settings: Settings) -> Providers:
-    zalo: SignInProvider = (
-        HttpZaloVerifier(settings.zalo_api_url, settings.zalo_app_secret)
-        if settings.zalo_verifier == "http"
-        else DevZaloVerifier()
-    )
-    return Providers(zalo=zalo, otp_sender=dev_sms_outbox(settings))
+    """One Zalo verifier per mini-app/OA of the settings, each with that app's secret key (issue 19). Identities of
+    the default app are stored under the empty key (`services.notifications.routing`)."""
+    verifiers: dict[str, SignInProvider] = {}
+    for oa in settings.zalo_accounts:
+        app = "" if oa.key == settings.zalo_default_oa else oa.key
+        verifiers[oa.key] = (
+            HttpZaloVerifier(settings.zalo_api_url, oa.secret_key, app=app)
+            if settings.zalo_verifier == "http"
+            else DevZaloVerifier(app=app)
+        )
+    return Providers(zalo_apps=ZaloApps(settings.zalo_default_oa, verifiers), otp_sender=dev_sms_outbox(settings))
 
 
 def dev_sms_outbox(settings: Settings) -> DevOutbox | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from auth.principal import Principal
 from auth.tokens import TokenCodec
 from core.errors import Unauthenticated
@@ -20,8 +22,12 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def authenticate_token(codec: TokenCodec, token: str) -> Principal:
-    claimed = codec.decode(token)
-    user = await User.get_or_none(id=claimed.user_id)
+    return await current_principal(codec.decode(token).user_id)
+
+
+async def current_principal(user_id: uuid.UUID) -> Principal:
+    """The user as they are now, for a token or a signed link that names them."""
+    user = await User.get_or_none(id=user_id)
     if user is not None and user.merged_into_id is not None:
         # Joined to another account (services.accounts.joining): the token now acts for that one.
         user = await User.get_or_none(id=user.merged_into_id)

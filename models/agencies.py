@@ -27,6 +27,12 @@ class Agency(Model):
     email = fields.CharField(max_length=200, default="")
     address = fields.CharField(max_length=300, default="")
     active = fields.BooleanField(default=True)
+    # Its own Zalo OA (a key of ZALO_OAS), through which its answers go when the citizen follows it (issue 19).
+    zalo_oa = fields.CharField(max_length=30, null=True)
+    # Which answers the citizen gets (services.notifications.queue): each kind can be switched off.
+    notify_accepted = fields.BooleanField(default=True)
+    notify_transferred = fields.BooleanField(default=True)
+    notify_decided = fields.BooleanField(default=True)
     wards: fields.ManyToManyRelation[Ward] = fields.ManyToManyField(
         "models.Ward", related_name="agencies", through="agency_ward"
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import Channel, NotificationStatus
+from models.enums import NotificationChannel, NotificationStatus
 
 if TYPE_CHECKING:
     from models.reports import Report
@@ -23,7 +23,9 @@ class Notification(Model):
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
     user_id: uuid.UUID
-    channel = fields.CharEnumField(Channel, max_length=10)
+    channel = fields.CharEnumField(NotificationChannel, max_length=10)
+    # The Zalo OA it goes through (a key of the settings' OAs); the recipient is a user id of that OA's app.
+    oa = fields.CharField(max_length=30, default="")
     recipient = fields.CharField(max_length=128)
     report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
         "models.Report", related_name="notifications", on_delete=fields.CASCADE
@@ -41,3 +43,21 @@ class Notification(Model):
     class Meta:
         table = "notification"
         indexes = (("status", "next_attempt_at"),)
+
+
+class ZaloOaToken(Model):
+    """The current tokens of one Zalo OA, shared by every worker: Zalo's refresh tokens are single-use, so the pair
+    lives in one place, encrypted (`services.notifications.tokens`), and is refreshed under this row's lock."""
+
+    oa = fields.CharField(max_length=30, primary_key=True)
+    access_token = fields.TextField()
+    refresh_token = fields.TextField()
+    expires_at = fields.DatetimeField()
+    # A digest of the refresh token the settings gave: a new one there (the operator re-authorised) starts again.
+    seeded_from = fields.CharField(max_length=64)
+    refreshed_at = fields.DatetimeField(null=True)
+    # Bumped by a worker about to refresh, before anything else in its transaction: that write is the lock.
+    lock_version = fields.IntField(default=0)
+
+    class Meta:
+        table = "zalo_oa_token"

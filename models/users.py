@@ -49,12 +49,15 @@ class Identity(Model):
     )
     user_id: uuid.UUID
     provider = fields.CharEnumField(IdentityProvider, max_length=20)
+    # The Zalo OA/mini-app that issued a Zalo user id (its key in settings), since Zalo scopes user ids to an app;
+    # empty for a phone number.
+    app = fields.CharField(max_length=30, default="")
     subject = fields.CharField(max_length=128)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "identity"
-        unique_together = (("provider", "subject"),)
+        unique_together = (("provider", "app", "subject"),)
 
 
 class AccountJoin(Model):

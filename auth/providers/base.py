@@ -1,6 +1,7 @@
 """The one interface every sign-in provider implements (Zalo now, iHanoi's single sign-on later).
 
-A provider only proves who someone is in its own namespace: `(provider, subject)`. Turning that into an account is
+A provider only proves who someone is in its own namespace: `(provider, app, subject)`, the app being the Zalo
+mini-app/OA that issued a Zalo user id (Zalo scopes user ids to an app). Turning that into an account is
 the job of `services.accounts.signin`, the same for every provider, so a new provider is one new file here.
 """
 
@@ -18,6 +19,7 @@ class VerifiedIdentity:
     subject: str
     phone: str | None = None
     full_name: str = ""
+    app: str = ""
 
 
 class SignInProvider(Protocol):

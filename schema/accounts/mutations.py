@@ -23,14 +23,28 @@ def client_address(info: Info) -> str:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Sign in from the Zalo mini-app with the Zalo access token it holds.")
+    @strawberry.mutation(
+        description=(
+            "Sign in from a Zalo mini-app with the Zalo access token it holds. A Zalo user id belongs to one app, so "
+            "each app (`app`) has its own citizen accounts. BAD_USER_INPUT (field `app`, reason `unknown_app`) for "
+            "an app this deployment does not know."
+        )
+    )
     async def login_with_zalo(
         self,
         info: Info,
         zalo_access_token: Annotated[str, bounds.argument("The user's Zalo access token.", bounds.PROVIDER_TOKEN)],
+        app: Annotated[
+            str | None,
+            bounds.argument(
+                "The key of the mini-app/OA the token comes from (e.g. `maintenance`); null: the default one.",
+                bounds.ZALO_OA,
+            ),
+        ] = None,
     ) -> AuthPayload:
         ctx = info.context
-        session = await signin.login_with_provider(ctx.sign_in_rules, ctx.tokens, ctx.providers.zalo, zalo_access_token)
+        provider = ctx.providers.zalo_apps.for_app(app)
+        session = await signin.login_with_provider(ctx.sign_in_rules, ctx.tokens, provider, zalo_access_token)
         return AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Send a 6-digit sign-in code by SMS. RATE_LIMITED carries retryAfterSeconds.")

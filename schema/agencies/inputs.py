@@ -6,10 +6,12 @@ from typing import Any
 
 import strawberry
 
+from auth.providers.zalo import ZaloApps
 from schema.base import bounds
 from schema.base.bounds import input_field
 from schema.base.enums import AgencyKind
 from services.agencies.administration import KEEP, AgencyDraft
+from services.agencies.notifications import NotificationSwitches
 
 
 def _given(value: Any) -> Any:
@@ -45,8 +47,15 @@ class AgencyInput:
     phone: str | None = input_field("Public contact phone.", bounds.PHONE, default=strawberry.UNSET)
     email: str | None = input_field("Public contact email.", bounds.EMAIL, default=strawberry.UNSET)
     address: str | None = input_field("Public address.", bounds.ADDRESS, default=strawberry.UNSET)
+    zalo_oa: str | None = input_field(
+        "Its own Zalo OA, by its key in the settings (e.g. `maintenance`); null for none (answers then go through "
+        "the OA each report came in on). BAD_USER_INPUT (field `input.zaloOa`, reason `unknown_app`) for a key "
+        "the settings do not have.",
+        bounds.ZALO_OA,
+        default=strawberry.UNSET,
+    )
 
-    def to_draft(self) -> AgencyDraft:
+    def to_draft(self, zalo_apps: ZaloApps) -> AgencyDraft:
         ward_codes, category_codes = _given(self.ward_codes), _given(self.category_codes)
         return AgencyDraft(
             code=_given(self.code),
@@ -59,4 +68,30 @@ class AgencyInput:
             phone=_given(self.phone),
             email=_given(self.email),
             address=_given(self.address),
+            zalo_oa=(
+                KEEP
+                if self.zalo_oa is strawberry.UNSET
+                else None
+                if self.zalo_oa is None
+                else zalo_apps.stored(self.zalo_oa, field="input.zaloOa")
+            ),
         )
+
+
+@strawberry.input(
+    name="AgencyNotificationsInput",
+    description="Which Zalo notifications an agency's citizens get; a switch not sent (or null) stays as it is.",
+)
+class AgencyNotificationsInput:
+    accepted: bool | None = strawberry.field(
+        default=None, description="When the agency accepts a report for verification (an ACCEPT decision)."
+    )
+    transferred: bool | None = strawberry.field(
+        default=None, description="When the agency transfers a report to another agency (naming it)."
+    )
+    decided: bool | None = strawberry.field(
+        default=None, description="When the agency decides a report (REJECT, PENALIZE, RESOLVE)."
+    )
+
+    def to_switches(self) -> NotificationSwitches:
+        return NotificationSwitches(accepted=self.accepted, transferred=self.transferred, decided=self.decided)

@@ -73,6 +73,16 @@ class WorkloadType:
         )
 
 
+@strawberry.type(
+    name="AgencyNotifications",
+    description="Which Zalo notifications the citizens of this agency's reports get (`setAgencyNotifications`).",
+)
+class AgencyNotificationsType:
+    accepted: bool = strawberry.field(description="When a report is accepted for verification.")
+    transferred: bool = strawberry.field(description="When a report is transferred to another agency.")
+    decided: bool = strawberry.field(description="When a report is decided (rejected, penalised, resolved).")
+
+
 @strawberry.type(name="Agency", description="A body that receives reports, verifies them and answers the citizen.")
 class AgencyType(NodeInterface):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
@@ -83,7 +93,18 @@ class AgencyType(NodeInterface):
     phone: str = strawberry.field(description="Public contact phone, or empty.")
     email: str = strawberry.field(description="Public contact email, or empty.")
     address: str = strawberry.field(description="Public address, or empty.")
+    notifications: AgencyNotificationsType = strawberry.field(
+        description="Which Zalo notifications the citizens of its reports get."
+    )
     parent_id: strawberry.Private[uuid.UUID | None]
+    stored_zalo_oa: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="The key of its own Zalo OA (e.g. `maintenance`), through which it answers citizens who follow "
+        "it; null when it answers through the OA each report came in on."
+    )
+    def zalo_oa(self, info: Info) -> str | None:
+        return None if self.stored_zalo_oa is None else info.context.providers.zalo_apps.key_of(self.stored_zalo_oa)
 
     @strawberry.field(description="The agency this one belongs to, if any.")
     async def parent(self, info: Info) -> AgencyType | None:
@@ -170,5 +191,9 @@ class AgencyType(NodeInterface):
             phone=agency.phone,
             email=agency.email,
             address=agency.address,
+            notifications=AgencyNotificationsType(
+                accepted=agency.notify_accepted, transferred=agency.notify_transferred, decided=agency.notify_decided
+            ),
             parent_id=agency.parent_id,
+            stored_zalo_oa=agency.zalo_oa,
         )

@@ -22,6 +22,7 @@ All three windows last LOGIN_LOCKOUT_SECONDS from their first failure.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -47,17 +48,18 @@ def _inactive() -> Unauthenticated:
 
 
 async def citizen_for(identity: VerifiedIdentity) -> User:
-    """The citizen known by this identity, created on first sign-in."""
-    known = await Identity.get_or_none(provider=identity.provider, subject=identity.subject).select_related("user")
+    """The citizen known by this identity, created on first sign-in. A Zalo identity is looked up in its own app."""
+    key: dict[str, Any] = {"provider": identity.provider, "app": identity.app, "subject": identity.subject}
+    known = await Identity.get_or_none(**key).select_related("user")
     if known is None:
         try:
             async with in_transaction():
                 user = await User.create(role=Role.CITIZEN, phone=identity.phone, full_name=identity.full_name)
-                await Identity.create(user=user, provider=identity.provider, subject=identity.subject)
+                await Identity.create(user=user, **key)
                 return user
         except IntegrityError:
             # Two first sign-ins raced; the other one created the identity.
-            known = await Identity.get(provider=identity.provider, subject=identity.subject).select_related("user")
+            known = await Identity.get(**key).select_related("user")
     if not known.user.is_active:
         raise _inactive()
     return known.user

@@ -52,6 +52,8 @@ class AgencyDraft:
     phone: str | Keep = KEEP
     email: str | Keep = KEEP
     address: str | Keep = KEEP
+    # Its own Zalo OA, as stored (`auth.providers.zalo.ZaloApps.stored`); None for none.
+    zalo_oa: str | Keep | None = KEEP
 
 
 async def snapshot(agency: Agency, connection: BaseDBAsyncClient) -> dict[str, Any]:
@@ -69,6 +71,7 @@ async def snapshot(agency: Agency, connection: BaseDBAsyncClient) -> dict[str, A
         "phone": agency.phone,
         "email": agency.email,
         "address": agency.address,
+        "zaloOa": agency.zalo_oa,
     }
 
 
@@ -163,6 +166,8 @@ def _scalar_values(draft: AgencyDraft) -> dict[str, Any]:
         values["kind"] = draft.kind
     if draft.active is not KEEP:
         values["active"] = draft.active
+    if draft.zalo_oa is not KEEP:
+        values["zalo_oa"] = draft.zalo_oa
     return values
 
 

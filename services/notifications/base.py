@@ -12,6 +12,8 @@ class OutgoingMessage:
     recipient: str
     text: str
     payload: dict[str, Any]
+    # The Zalo OA to send through, as stored (the default OA's key is empty); the recipient is a user id of its app.
+    oa: str = ""
 
 
 class DeliveryFailed(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from tortoise.exceptions import BaseORMException
 
 from core import clock
 from core.metrics import NOTIFICATION_ATTEMPTS
-from models.enums import NotificationStatus
+from models.enums import NotificationChannel, NotificationStatus
 from models.notifications import Notification
 from services.notifications.availability import Availability, backoff_seconds
 from services.notifications.base import DeliveryFailed, Notifier, OutgoingMessage, ProviderUnavailable
@@ -49,12 +50,19 @@ class DispatchSummary:
 
 
 async def send_due(
-    notifier: Notifier, policy: RetryPolicy, now: datetime | None = None, limit: int = BATCH
+    notifier: Notifier,
+    policy: RetryPolicy,
+    now: datetime | None = None,
+    limit: int = BATCH,
+    channels: Collection[NotificationChannel] = tuple(NotificationChannel),
 ) -> DispatchSummary:
+    """Send what is due on `channels` (those `notifier` delivers); the others wait for a notifier of theirs."""
     now = now or clock.now()
     summary = DispatchSummary()
     due = (
-        await Notification.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+        await Notification.filter(
+            status=NotificationStatus.PENDING, next_attempt_at__lte=now, channel__in=list(channels)
+        )
         .order_by("next_attempt_at", "id")
         .limit(limit)
     )
@@ -70,6 +78,7 @@ async def send_due(
             recipient=notification.recipient,
             text=str(notification.payload.get("text", "")),
             payload=notification.payload,
+            oa=notification.oa,
         )
         try:
             await notifier.send(message)
@@ -102,7 +111,11 @@ async def send_due(
 
 
 async def run_worker(
-    notifier: Notifier, policy: RetryPolicy, poll_seconds: float, max_backoff_seconds: float = MAX_ROUND_BACKOFF_SECONDS
+    notifier: Notifier,
+    policy: RetryPolicy,
+    poll_seconds: float,
+    max_backoff_seconds: float = MAX_ROUND_BACKOFF_SECONDS,
+    channels: Collection[NotificationChannel] = tuple(NotificationChannel),
 ) -> None:
     """The server's background sender, until cancelled. While the provider or the database is out of reach it waits
     longer between rounds, and says so in one line when the outage starts and one when it ends."""
@@ -110,7 +123,7 @@ async def run_worker(
     database = Availability("the database (notification sender)", logger)
     while True:
         try:
-            summary = await send_due(notifier, policy)
+            summary = await send_due(notifier, policy, channels=channels)
         except (BaseORMException, OSError) as exc:
             database.failed(type(exc).__name__)
         else:

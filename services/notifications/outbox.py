@@ -19,6 +19,7 @@ class DevNotificationOutbox:
     async def send(self, message: OutgoingMessage) -> None:
         line = {
             "channel": message.channel,
+            "oa": message.oa,
             "to": message.recipient,
             "text": message.text,
             "payload": message.payload,

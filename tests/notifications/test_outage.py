@@ -108,7 +108,7 @@ async def test_a_database_outage_is_two_log_lines_without_tracebacks(
     rounds: list[float] = []
     enough = asyncio.Event()
 
-    async def database_down_for_five_rounds(notifier: object, policy: RetryPolicy) -> DispatchSummary:
+    async def database_down_for_five_rounds(notifier: object, policy: RetryPolicy, **_: object) -> DispatchSummary:
         rounds.append(time.monotonic())
         if len(rounds) >= 8:
             enough.set()
