@@ -20,17 +20,22 @@ from api.csrf import MultipartCsrfMiddleware
 from api.db import close_db, init_db
 from api.errors import http_refusal, unhandled_error
 from api.events import open_event_bus, running_relay
+from api.evidence import evidence_signer
 from api.graphql import GraphQLApp, query_limits
 from api.limits import BodySizeLimitMiddleware
 from api.metrics import OperationMetrics
 from api.notifications import notification_worker
 from api.persisted import open_persisted_operations
 from api.request_id import RequestIdMiddleware
+from api.routes import downloads as downloads_routes
 from api.routes import media as media_routes
 from api.routes import metrics as metrics_routes
 from api.routes.dev import dev_routes
+from api.routes.evidence_key import evidence_key_routes
 from api.routes.graphiql import graphiql_routes
 from api.routes.health import healthz, readyz
+from api.routes.hotspots import PATH as HOTSPOTS_PATH
+from api.routes.hotspots import hotspot_routes
 from api.routes.metrics import MetricsOutsideAuthentication
 from api.routes.open311 import BASE as OPEN311_BASE
 from api.routes.open311 import open311_routes
@@ -58,9 +63,9 @@ class App(Starlette):
 
 @asynccontextmanager
 async def open_clients(app: Starlette, settings: Settings, *, workers: bool = True) -> AsyncIterator[None]:
-    """Everything the lifespan opens but the database: the store and the event bus on `app.state`, and the background
-    workers (the outbox relay, the notification sender). Tests that share one database connection open the rest of an
-    app exactly as the server does, usually without the workers."""
+    """Everything the lifespan opens but the database: the store, the event bus and the keys that sign evidence and
+    download links on `app.state`, and the background workers (the outbox relay, the notification sender). Tests that
+    share one database connection open the rest of an app exactly as the server does, usually without the workers."""
     async with (
         open_storage(settings) as storage,
         open_event_bus(settings) as events,
@@ -70,6 +75,8 @@ async def open_clients(app: Starlette, settings: Settings, *, workers: bool = Tr
         app.state.events = events
         follow_reference_changes(events)
         app.state.persisted = persisted
+        app.state.evidence_signer = evidence_signer(settings)
+        app.state.downloads = downloads_routes.download_signer(settings)
         if not workers:
             yield
             return
@@ -103,7 +110,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *graphiql_routes(settings),
             Route("/media/upload", media_routes.upload, methods=["POST"]),
             Route("/media/{key:path}", media_routes.download, methods=["GET"]),
+            Route("/downloads/{token}", downloads_routes.download, methods=["GET"]),
             *open311_routes(settings),
+            *hotspot_routes(settings),
+            *evidence_key_routes(),
         ],
         middleware=[
             Middleware(CompressionMiddleware, minimum_size=settings.gzip_min_bytes),
@@ -116,7 +126,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             OriginPolicy.of(settings).middleware(),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens), on_error=on_authentication_error),
             Middleware(
-                AnonymousThrottle, per_minute=settings.anonymous_requests_per_minute, prefixes=(f"{OPEN311_BASE}/",)
+                AnonymousThrottle,
+                per_minute=settings.anonymous_requests_per_minute,
+                prefixes=(f"{OPEN311_BASE}/", HOTSPOTS_PATH),
             ),
         ],
         exception_handlers={HTTPException: http_refusal, Exception: unhandled_error},

@@ -1,5 +1,6 @@
 """`phananh`: serve, migrate, seed, create-user, export-schema, media-cleanup, relay, outbox, notifications,
-send-notifications, rebuild-statistics, operations register, graphiql-assets. Same settings as the server."""
+send-notifications, rebuild-statistics, custody verify, dossier verify, operations register, graphiql-assets. Same
+settings as the server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from api.dossier_command import add_dossier_commands
 from api.logs import configure_logging
 from core.settings import Settings, SettingsError
 from models.enums import Role
@@ -91,6 +93,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.set_defaults(handler=_rebuild_statistics)
 
+    custody = commands.add_parser("custody", help="the chain of custody of evidence (issue 18)")
+    custody_commands = custody.add_subparsers(required=True, metavar="ACTION")
+    verify = custody_commands.add_parser(
+        "verify", help="walk each report's chain and re-hash its stored originals; exit 1 naming each first broken link"
+    )
+    verify.add_argument("--report", metavar="CODE", help="only this report (e.g. PA-2026-000123)")
+    verify.set_defaults(handler=_custody_verify)
+
     operations = commands.add_parser("operations", help="the trusted operations TRUSTED_OPERATIONS_ONLY accepts")
     operation_commands = operations.add_subparsers(required=True, metavar="ACTION")
     register = operation_commands.add_parser(
@@ -103,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     graphiql.add_argument("--registry", default=None, help="npm registry (default https://registry.npmjs.org)")
     graphiql.set_defaults(handler=_graphiql_assets)
+    add_dossier_commands(commands)
     return parser
 
 
@@ -194,8 +205,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
     from api.db import migrate
+    from models.search_text import MissingExtension
 
-    asyncio.run(migrate(settings))
+    try:
+        asyncio.run(migrate(settings))
+    except MissingExtension as exc:  # what an administrator must do, without a traceback; nothing was applied
+        print(f"migrate: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
@@ -329,14 +345,18 @@ def _notifications(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _send_notifications(settings: Settings, args: argparse.Namespace) -> None:
-    from api.notifications import notifier, retry_policy
+    from api.notifications import channels, notifier, retry_policy
     from services.notifications.dispatch import send_due
 
     sender = notifier(settings)
     if sender is None:
         print("error: NOTIFIER=disabled: configure a notifier to send the queued answers", file=sys.stderr)
         raise SystemExit(1)
-    summary = asyncio.run(_with_db(settings, lambda: send_due(sender, retry_policy(settings), limit=args.limit)))
+    summary = asyncio.run(
+        _with_db(
+            settings, lambda: send_due(sender, retry_policy(settings), limit=args.limit, channels=channels(settings))
+        )
+    )
     print(f"sent {summary.sent}, to retry {summary.retried}, given up {summary.failed}")
 
 
@@ -363,6 +383,31 @@ def _rebuild_statistics(settings: Settings, args: argparse.Namespace) -> None:
         print("the statistics rollup disagrees with the reports: run `phananh rebuild-statistics`", file=sys.stderr)
         raise SystemExit(1)
     print("the statistics rollup agrees with the reports")
+
+
+def _custody_verify(settings: Settings, args: argparse.Namespace) -> None:
+    from api.storage import open_storage
+    from services.custody.verify import verify_reports
+
+    async def walk() -> tuple[int, list[str]]:
+        checked, broken = 0, []
+        async with open_storage(settings) as storage:
+            async for verification in verify_reports(storage, args.report):
+                checked += 1
+                if verification.broken is not None:
+                    broken.append(f"{verification.report_code}: {verification.broken.describe()}")
+        return checked, broken
+
+    checked, broken = asyncio.run(_with_db(settings, walk))
+    if args.report and not checked:
+        print(f"error: there is no report {args.report}", file=sys.stderr)
+        raise SystemExit(2)
+    for line in broken:
+        print(f"BROKEN {line}")
+    if broken:
+        print(f"{len(broken)} of {checked} report(s) fail verification", file=sys.stderr)
+        raise SystemExit(1)
+    print(f"{checked} report(s) verified: every chain of custody and original intact")
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from tortoise import connections
 
+from api.background import background
 from core.settings import Settings
 from services.common.sql import dialect_of
 from services.events import EventBus
@@ -69,14 +70,8 @@ async def running_relay(settings: Settings, bus: EventBus) -> AsyncIterator[None
     if not settings.outbox_relay:
         yield
         return
-    task = asyncio.create_task(relay_forever(settings, bus), name="outbox-relay")
-    task.add_done_callback(_relay_ended)
-    try:
+    async with background(relay_forever(settings, bus), "outbox-relay", on_end=_relay_ended):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def _relay_ended(task: asyncio.Task[None]) -> None:

@@ -38,7 +38,9 @@ from core.settings import Settings
 from schema import Schema
 from schema.base.limits import Budgets, QueryLimits
 from schema.context import Context
+from services.exports.tickets import ExportRules
 from services.handoff.links import HandoffRules
+from services.hotspots.cells import HotspotRules
 
 GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json; charset=utf-8"
 
@@ -94,6 +96,8 @@ class GraphQLApp(GraphQL[Context, None]):
             operation_of=self.operation_of,
         )
         self.report_limit_per_hour = settings.report_limit_per_hour
+        self.hotspot_rules = HotspotRules(settings.hotspot_min_count, settings.hotspot_max_cells)
+        self.export_rules = ExportRules(settings.export_max_rows, settings.export_limit_per_hour)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Answers what the view refuses before executing as JSON (`api.errors`), never strawberry's plain text; and
@@ -212,12 +216,16 @@ class GraphQLApp(GraphQL[Context, None]):
             tokens=self.tokens,
             storage=request.app.state.storage,
             events=request.app.state.events,
+            evidence_signer=request.app.state.evidence_signer,
+            downloads=request.app.state.downloads,
             providers=self.providers,
             media_rules=self.media_rules,
             sign_in_rules=self.sign_in_rules,
             handoff_rules=self.handoff_rules,
             report_max_age_days=self.report_max_age_days,
             report_limit_per_hour=self.report_limit_per_hour,
+            hotspot_rules=self.hotspot_rules,
+            export_rules=self.export_rules,
             principal=principal,
         )
 

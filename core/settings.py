@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 
 class AppEnv(StrEnum):
     DEV = "dev"
@@ -39,6 +42,29 @@ DEV_LOCAL_ORIGIN_REGEX = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 def _default_var_dir() -> Path:
     return Path.cwd() / "var"
+
+
+# An Official Account's key (`police`, `maintenance`): stored on identities, reports and agencies, and the middle of
+# its settings' names (`ZALO_OA_MAINTENANCE_APP_ID`), hence the narrow alphabet.
+ZALO_OA_KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
+ZALO_OA_SECRETS = ("SECRET_KEY", "ACCESS_TOKEN", "REFRESH_TOKEN")
+
+
+@dataclass(frozen=True)
+class ZaloOaSettings:
+    """One Zalo Official Account and the mini-app beside it: the secret key proves its users' sign-ins; the app id
+    and secret key spend its refresh token (which rotates) for access tokens. An access token alone (no refresh
+    token) is used as it is, as the single-OA setup did."""
+
+    key: str
+    app_id: str = ""
+    secret_key: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+
+def _zalo_oa_env_name(key: str, suffix: str) -> str:
+    return f"ZALO_OA_{key.upper()}_{suffix}"
 
 
 @dataclass(frozen=True)
@@ -93,15 +119,31 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     media_signing_secret: str = field(default="", repr=False)
+    # The Ed25519 private key (PEM) that signs receipts and dossiers (issue 18); derived from SESSION_SECRET outside
+    # production when unset (`evidence_signing_seed`).
+    evidence_signing_key: str = field(default="", repr=False)
     max_photo_bytes: int = 15 * 1024 * 1024
     max_video_bytes: int = 100 * 1024 * 1024
     max_image_pixels: int = 40_000_000
     max_request_bytes: int = 16 * 1024 * 1024
     upload_expiry_seconds: int = 10 * 60
     media_url_ttl_seconds: int = 5 * 60
+    # How long a link to a produced file (export, letter, dossier) works: long enough to start the download.
+    download_url_ttl_seconds: int = 5 * 60
     media_cleanup_hours: int = 24
     # Media checks bounded (issue 14): how many photos are decoded (or videos blanked) at once, per process.
     media_decode_workers: int = 2
+
+    @property
+    def download_secret(self) -> bytes:
+        """Signs download links; its own key, derived from the session secret, so a link is no other token."""
+        return hmac.new(self.session_secret.encode(), b"downloads", hashlib.sha256).digest()
+
+    @property
+    def evidence_signing_seed(self) -> bytes:
+        """The development key's 32-byte Ed25519 seed, by HMAC of the session secret: stable across restarts, so
+        receipts signed yesterday still verify; never used in production, which refuses to start without a key."""
+        return hmac.new(self.session_secret.encode(), b"phananh evidence signing key", hashlib.sha256).digest()
 
     @property
     def media_secret(self) -> bytes:
@@ -121,6 +163,15 @@ class Settings:
     notifier: str = "outbox"
     zalo_oa_api_url: str = "https://openapi.zalo.me/v3.0/oa"
     zalo_oa_access_token: str | None = field(default=None, repr=False)
+    # One Zalo OA per agency (issue 19): the settings above are the default OA (key ZALO_DEFAULT_OA), ZALO_OAS the
+    # others; OA tokens are kept in the database encrypted with a key derived from ZALO_OA_TOKEN_KEY.
+    zalo_app_id: str = ""
+    zalo_oa_refresh_token: str | None = field(default=None, repr=False)
+    zalo_default_oa: str = "default"
+    zalo_oas: tuple[ZaloOaSettings, ...] = ()
+    zalo_oauth_url: str = "https://oauth.zaloapp.com/v4"
+    zalo_oa_token_key: str = field(default="", repr=False)
+    zalo_oa_refresh_margin_seconds: int = 3600
     notification_max_attempts: int = 8
     notification_retry_seconds: int = 30
     notification_poll_seconds: int = 10
@@ -130,6 +181,9 @@ class Settings:
     login_address_max_failures: int = 20
     media_upload_limit_per_hour: int = 60
     report_limit_per_hour: int = 30
+    # Exports (issue 19): rows per file (past them a last row says the file was cut), exports per person an hour.
+    export_max_rows: int = 1_000_000
+    export_limit_per_hour: int = 20
     forwarded_allow_ips: tuple[str, ...] = ()
     # Query cost limits (issue 14): what one GraphQL operation may ask before any resolver runs, by whom, how long a
     # query may run, how long one statement of the server's may run, and whether the schema is open to introspection.
@@ -156,10 +210,25 @@ class Settings:
     reference_cache_seconds: int = 300
     statistics_cache_seconds: int = 60
     gzip_min_bytes: int = 1_000
+    # Hotspot maps (issue 19): the public's minimum reports per cell (k-anonymity) and the most cells per answer.
+    hotspot_min_count: int = 5
+    hotspot_max_cells: int = 2_000
 
     @property
     def is_production(self) -> bool:
         return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def zalo_accounts(self) -> tuple[ZaloOaSettings, ...]:
+        """Every OA, the default one (today's single-OA settings) first."""
+        default = ZaloOaSettings(
+            key=self.zalo_default_oa,
+            app_id=self.zalo_app_id,
+            secret_key=self.zalo_app_secret,
+            access_token=self.zalo_oa_access_token,
+            refresh_token=self.zalo_oa_refresh_token,
+        )
+        return (default, *self.zalo_oas)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -230,12 +299,14 @@ class Settings:
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
             login_lockout_seconds=_int(env, "LOGIN_LOCKOUT_SECONDS", 15 * 60),
             media_signing_secret=env.get("MEDIA_SIGNING_SECRET", ""),
+            evidence_signing_key=env.get("EVIDENCE_SIGNING_KEY", ""),
             max_photo_bytes=_int(env, "MAX_PHOTO_BYTES", 15 * 1024 * 1024),
             max_video_bytes=_int(env, "MAX_VIDEO_BYTES", 100 * 1024 * 1024),
             max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 40_000_000),
             max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 16 * 1024 * 1024),
             upload_expiry_seconds=_int(env, "UPLOAD_EXPIRY_SECONDS", 10 * 60),
             media_url_ttl_seconds=_int(env, "MEDIA_URL_TTL_SECONDS", 5 * 60),
+            download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 5 * 60),
             media_cleanup_hours=_int(env, "MEDIA_CLEANUP_HOURS", 24),
             media_decode_workers=_int(env, "MEDIA_DECODE_WORKERS", 2),
             report_max_age_days=_int(env, "REPORT_MAX_AGE_DAYS", 30),
@@ -249,6 +320,13 @@ class Settings:
             notifier=env.get("NOTIFIER") or _default_notifier(env, app_env),
             zalo_oa_api_url=env.get("ZALO_OA_API_URL", "https://openapi.zalo.me/v3.0/oa").rstrip("/"),
             zalo_oa_access_token=env.get("ZALO_OA_ACCESS_TOKEN") or None,
+            zalo_app_id=env.get("ZALO_APP_ID", "").strip(),
+            zalo_oa_refresh_token=env.get("ZALO_OA_REFRESH_TOKEN") or None,
+            zalo_default_oa=env.get("ZALO_DEFAULT_OA", "default").strip(),
+            zalo_oas=_zalo_oas(env),
+            zalo_oauth_url=env.get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com/v4").rstrip("/"),
+            zalo_oa_token_key=env.get("ZALO_OA_TOKEN_KEY") or _derived_secret(env, app_env, b"phananh zalo oa tokens"),
+            zalo_oa_refresh_margin_seconds=_int(env, "ZALO_OA_REFRESH_MARGIN_SECONDS", 3600),
             notification_max_attempts=_int(env, "NOTIFICATION_MAX_ATTEMPTS", 8),
             notification_retry_seconds=_int(env, "NOTIFICATION_RETRY_SECONDS", 30),
             notification_poll_seconds=_int(env, "NOTIFICATION_POLL_SECONDS", 10),
@@ -256,6 +334,8 @@ class Settings:
             login_address_max_failures=_int(env, "LOGIN_ADDRESS_MAX_FAILURES", 20),
             media_upload_limit_per_hour=_int(env, "MEDIA_UPLOAD_LIMIT_PER_HOUR", 60),
             report_limit_per_hour=_int(env, "REPORT_LIMIT_PER_HOUR", 30),
+            export_max_rows=_int(env, "EXPORT_MAX_ROWS", 1_000_000),
+            export_limit_per_hour=_int(env, "EXPORT_LIMIT_PER_HOUR", 20),
             forwarded_allow_ips=tuple(a.strip() for a in env.get("FORWARDED_ALLOW_IPS", "").split(",") if a.strip()),
             graphql_max_query_length=_int(env, "GRAPHQL_MAX_QUERY_LENGTH", 100_000),
             graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", 2_000),
@@ -279,6 +359,8 @@ class Settings:
             reference_cache_seconds=_int(env, "REFERENCE_CACHE_SECONDS", 300),
             statistics_cache_seconds=_int(env, "STATISTICS_CACHE_SECONDS", 60),
             gzip_min_bytes=_int(env, "GZIP_MIN_BYTES", 1_000),
+            hotspot_min_count=_int(env, "HOTSPOT_MIN_COUNT", 5),
+            hotspot_max_cells=_int(env, "HOTSPOT_MAX_CELLS", 2_000),
         )
         settings.validate()
         return settings
@@ -310,6 +392,7 @@ class Settings:
         self._validate_sign_in()
         self._validate_observability()
         self._validate_media()
+        self._validate_evidence_key()
         self._validate_processes()
         self._validate_live()
         self._validate_handoff()
@@ -414,6 +497,7 @@ class Settings:
             ("MAX_REQUEST_BYTES", self.max_request_bytes),
             ("UPLOAD_EXPIRY_SECONDS", self.upload_expiry_seconds),
             ("MEDIA_URL_TTL_SECONDS", self.media_url_ttl_seconds),
+            ("DOWNLOAD_URL_TTL_SECONDS", self.download_url_ttl_seconds),
             ("MEDIA_CLEANUP_HOURS", self.media_cleanup_hours),
             ("MEDIA_DECODE_WORKERS", self.media_decode_workers),
         )
@@ -423,6 +507,23 @@ class Settings:
             raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} has no shared secret: set MEDIA_SIGNING_SECRET")
         if self.storage_url.startswith("s3://") and not self.storage_url.removeprefix("s3://").strip("/"):
             raise SettingsError("STORAGE_URL=s3:// needs a bucket name, e.g. s3://phananh-media")
+
+    def _validate_evidence_key(self) -> None:
+        """A derived key would be as secret as SESSION_SECRET but unknown to whoever audits the published key: in
+        production it is set explicitly, and checked here so a wrong key stops the start, not the first receipt."""
+        if not self.evidence_signing_key:
+            if self.is_production:
+                raise SettingsError(
+                    "EVIDENCE_SIGNING_KEY (or EVIDENCE_SIGNING_KEY_FILE) is required in production: an Ed25519 private "
+                    "key in PEM (generate one with: openssl genpkey -algorithm ed25519)"
+                )
+            return
+        try:
+            key = serialization.load_pem_private_key(self.evidence_signing_key.encode(), password=None)
+        except (ValueError, TypeError):
+            key = None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise SettingsError("EVIDENCE_SIGNING_KEY must be an unencrypted Ed25519 private key in PEM")
 
     def _validate_handoff(self) -> None:
         """The dev outbox would swallow the answers citizens wait for: production sends through the Zalo OA API, or
@@ -437,8 +538,12 @@ class Settings:
             raise SettingsError("NOTIFIER must be outbox, zalo-oa or disabled")
         if self.is_production and self.notifier == "outbox":
             raise SettingsError("NOTIFIER=outbox writes answers to a local file; production needs NOTIFIER=zalo-oa")
-        if self.notifier == "zalo-oa" and not self.zalo_oa_access_token:
-            raise SettingsError("NOTIFIER=zalo-oa needs ZALO_OA_ACCESS_TOKEN (the Official Account's access token)")
+        if self.notifier == "zalo-oa" and not (self.zalo_oa_access_token or self.zalo_oa_refresh_token):
+            raise SettingsError(
+                "NOTIFIER=zalo-oa needs ZALO_OA_ACCESS_TOKEN (the Official Account's access token) or "
+                "ZALO_OA_REFRESH_TOKEN with ZALO_APP_ID and ZALO_APP_SECRET"
+            )
+        self._validate_zalo_oas()
         _require_positive(
             ("HANDOFF_TTL_SECONDS", self.handoff_ttl_seconds),
             ("NOTIFICATION_MAX_ATTEMPTS", self.notification_max_attempts),
@@ -446,6 +551,26 @@ class Settings:
         )
         if self.notification_poll_seconds < 0:
             raise SettingsError("NOTIFICATION_POLL_SECONDS must not be negative (0 runs no worker in the server)")
+
+    def _validate_zalo_oas(self) -> None:
+        """A refresh token is useless without the app id and secret key that go with it; keys name settings and
+        database values, so they are checked before anything is stored under them."""
+        keys = [oa.key for oa in self.zalo_accounts]
+        for key in keys:
+            if not ZALO_OA_KEY.fullmatch(key):
+                raise SettingsError(
+                    f"a Zalo OA key (ZALO_DEFAULT_OA, ZALO_OAS) must match {ZALO_OA_KEY.pattern}, not {key!r}"
+                )
+        if len(set(keys)) != len(keys):
+            raise SettingsError(f"ZALO_OAS names an OA twice, or the default one ({self.zalo_default_oa}) again")
+        for oa in self.zalo_accounts:
+            if oa.refresh_token and not (oa.app_id and oa.secret_key):
+                raise SettingsError(f"the refresh token of Zalo OA {oa.key!r} needs its app id and secret key too")
+        if not self.zalo_oauth_url.startswith(("https://", "http://")):
+            raise SettingsError("ZALO_OAUTH_URL must be an http(s) URL")
+        if len(self.zalo_oa_token_key.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"ZALO_OA_TOKEN_KEY must be at least {MIN_SECRET_BYTES} bytes of random data")
+        _require_positive(("ZALO_OA_REFRESH_MARGIN_SECONDS", self.zalo_oa_refresh_margin_seconds))
 
     def _validate_rate_limits(self) -> None:
         """uvicorn would take a proxy entry it cannot parse for a host name that never matches, and `*` as "believe
@@ -455,6 +580,8 @@ class Settings:
             ("LOGIN_ADDRESS_MAX_FAILURES", self.login_address_max_failures),
             ("MEDIA_UPLOAD_LIMIT_PER_HOUR", self.media_upload_limit_per_hour),
             ("REPORT_LIMIT_PER_HOUR", self.report_limit_per_hour),
+            ("EXPORT_MAX_ROWS", self.export_max_rows),
+            ("EXPORT_LIMIT_PER_HOUR", self.export_limit_per_hour),
         )
         for entry in self.forwarded_allow_ips:
             try:
@@ -495,9 +622,15 @@ class Settings:
             ("PERSISTED_QUERIES_MAX", self.persisted_queries_max),
             ("PERSISTED_QUERIES_TTL_SECONDS", self.persisted_queries_ttl_seconds),
             ("GZIP_MIN_BYTES", self.gzip_min_bytes),
+            ("HOTSPOT_MIN_COUNT", self.hotspot_min_count),
+            ("HOTSPOT_MAX_CELLS", self.hotspot_max_cells),
         )
         if self.reference_cache_seconds < 0 or self.statistics_cache_seconds < 0:
             raise SettingsError("REFERENCE_CACHE_SECONDS and STATISTICS_CACHE_SECONDS must not be negative")
+        if self.hotspot_max_cells > HOTSPOT_CELLS_CEILING:
+            raise SettingsError(
+                f"HOTSPOT_MAX_CELLS must be at most {HOTSPOT_CELLS_CEILING} (the query cost counts that many)"
+            )
 
     def _validate_secret(self) -> None:
         if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
@@ -508,6 +641,9 @@ class Settings:
         if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
             raise SettingsError("JWT_SECRET is the development secret; set a random one in production")
 
+
+# The most cells a hotspot answer may hold whatever HOTSPOT_MAX_CELLS says: the query cost table counts this many.
+HOTSPOT_CELLS_CEILING = 2_000
 
 # Settings that hold secrets; each may instead come from the file its `_FILE` variant names (Docker and Kubernetes
 # secrets), so that the value is in no environment a process listing or a crash report could show.
@@ -520,8 +656,11 @@ SECRET_SETTINGS = (
     "JWT_SECRET",
     "SESSION_SECRET",
     "MEDIA_SIGNING_SECRET",
+    "EVIDENCE_SIGNING_KEY",
     "ZALO_APP_SECRET",
     "ZALO_OA_ACCESS_TOKEN",
+    "ZALO_OA_REFRESH_TOKEN",
+    "ZALO_OA_TOKEN_KEY",
     "METRICS_TOKEN",
 )
 
@@ -531,7 +670,8 @@ def _read_secret_files(env: Mapping[str, str]) -> dict[str, str]:
     break (as the postgres image reads `POSTGRES_PASSWORD_FILE`). Both at once would leave the operator guessing which
     one is in force, so that is refused."""
     resolved = dict(env)
-    for name in SECRET_SETTINGS:
+    oa_secrets = [_zalo_oa_env_name(key, secret) for key in _zalo_oa_keys(env) for secret in ZALO_OA_SECRETS]
+    for name in (*SECRET_SETTINGS, *oa_secrets):
         path = env.get(f"{name}_FILE")
         if not path:
             continue
@@ -560,6 +700,31 @@ def _derived_session_secret(env: Mapping[str, str], app_env: AppEnv) -> str:
     return "" if app_env is AppEnv.PRODUCTION else DEV_SESSION_SECRET
 
 
+def _derived_secret(env: Mapping[str, str], app_env: AppEnv, purpose: bytes) -> str:
+    """A key of its own for `purpose`, derived by HMAC from the session secret (as that one is from JWT_SECRET)."""
+    base = env.get("SESSION_SECRET") or _derived_session_secret(env, app_env)
+    return hmac.new(base.encode(), purpose, hashlib.sha256).hexdigest() if base else ""
+
+
+def _zalo_oa_keys(env: Mapping[str, str]) -> list[str]:
+    """ZALO_OAS, comma-separated; outside production the demo's road-maintenance board OA by default."""
+    default = "" if env.get("APP_ENV") == AppEnv.PRODUCTION.value else "maintenance"
+    return [key.strip() for key in env.get("ZALO_OAS", default).split(",") if key.strip()]
+
+
+def _zalo_oas(env: Mapping[str, str]) -> tuple[ZaloOaSettings, ...]:
+    return tuple(
+        ZaloOaSettings(
+            key=key,
+            app_id=env.get(_zalo_oa_env_name(key, "APP_ID"), "").strip(),
+            secret_key=env.get(_zalo_oa_env_name(key, "SECRET_KEY")) or None,
+            access_token=env.get(_zalo_oa_env_name(key, "ACCESS_TOKEN")) or None,
+            refresh_token=env.get(_zalo_oa_env_name(key, "REFRESH_TOKEN")) or None,
+        )
+        for key in _zalo_oa_keys(env)
+    )
+
+
 def _default_cache_url(env: Mapping[str, str]) -> str:
     """Persisted queries are shared through the events' Redis when there is one, so every worker knows a hash."""
     events_url = env.get("EVENTS_URL", "memory://")
@@ -569,7 +734,7 @@ def _default_cache_url(env: Mapping[str, str]) -> str:
 def _default_notifier(env: Mapping[str, str], app_env: AppEnv) -> str:
     if app_env is not AppEnv.PRODUCTION:
         return "outbox"
-    return "zalo-oa" if env.get("ZALO_OA_ACCESS_TOKEN") else "disabled"
+    return "zalo-oa" if env.get("ZALO_OA_ACCESS_TOKEN") or env.get("ZALO_OA_REFRESH_TOKEN") else "disabled"
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -36,6 +36,9 @@ class Channel(StrEnum):
     IHANOI = "IHANOI"
     HOTLINE = "HOTLINE"
     WEB = "WEB"
+    # Recorded by agency staff for a provider who came in person or wrote by post (`services.intake`).
+    WALK_IN = "WALK_IN"
+    POST = "POST"
 
 
 class ReportStatus(StrEnum):
@@ -79,11 +82,35 @@ class ReportEventKind(StrEnum):
     TRANSFERRED = "TRANSFERRED"
     DECIDED = "DECIDED"
     DUPLICATE_FLAGGED = "DUPLICATE_FLAGGED"
+    DEADLINE_EXTENDED = "DEADLINE_EXTENDED"
+    ANSWER_REQUESTED = "ANSWER_REQUESTED"
+
+
+class CustodyKind(StrEnum):
+    """What happened to a report's evidence, as written in its chain of custody (`services.custody`)."""
+
+    RECEIVED = "RECEIVED"
+    CHECKED = "CHECKED"
+    DERIVATIVE_MADE = "DERIVATIVE_MADE"
+    VIEWED_ORIGINAL = "VIEWED_ORIGINAL"
+    EXPORTED = "EXPORTED"
+    DECIDED = "DECIDED"
+    TRANSFERRED = "TRANSFERRED"
+
+
+class NotificationChannel(StrEnum):
+    """How an answer travels: a Zalo OA message to a Zalo user id, or an SMS to a phone (a provider recorded by staff
+    who has no app account, `services.intake`)."""
+
+    ZALO = "ZALO"
+    SMS = "SMS"
 
 
 class NotificationStatus(StrEnum):
-    """PENDING: waiting for its next attempt; SENT: delivered; FAILED: gave up after the last allowed attempt."""
+    """PENDING: waiting for its next attempt; SENT: delivered; FAILED: gave up after the last allowed attempt;
+    SKIPPED: never sent, because no OA may reach the citizen (the reason is in `last_error`)."""
 
     PENDING = "PENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+    SKIPPED = "SKIPPED"

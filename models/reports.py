@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from core import geohash
 from models.enums import Channel, ReportStatus
+from models.search_text import searchable_text
 
 if TYPE_CHECKING:
     from models.agencies import Agency
     from models.reference import Category, Ward
     from models.routing import RoutingRule
     from models.users import User
+
+# The fields `search_text` is made of, and those `geohash` is.
+SEARCHED_FIELDS = frozenset({"code", "plate_number", "description", "address"})
+LOCATED_FIELDS = frozenset({"latitude", "longitude"})
 
 
 class Report(Model):
@@ -31,12 +39,17 @@ class Report(Model):
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
+    # The point's cell (`core.geohash`, STORED_PRECISION), set by `save` from the point; hotspot maps group by its
+    # prefixes.
+    geohash = fields.CharField(max_length=geohash.STORED_PRECISION, null=True, db_index=True)
     address = fields.CharField(max_length=300, default="")
     ward: fields.ForeignKeyRelation[Ward] = fields.ForeignKeyField(
         "models.Ward", related_name="reports", on_delete=fields.RESTRICT
     )
     ward_id: str
     plate_number = fields.CharField(max_length=20, null=True, db_index=True)
+    # Code, plate, description and address folded for the staff's search (`models.search_text`), set by `save`.
+    search_text = fields.TextField(default="", db_default="")
     channel = fields.CharEnumField(Channel, max_length=10, db_index=True)
     reporter: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="reports", on_delete=fields.RESTRICT
@@ -64,10 +77,56 @@ class Report(Model):
     closed_at = fields.DatetimeField(null=True)
     fine_amount_vnd = fields.BigIntField(null=True)
     vehicle_impounded = fields.BooleanField(default=False)
+    # The Zalo OA the report came in on (the key of its reporter's Zalo identity), which answers it (issue 19).
+    zalo_oa = fields.CharField(max_length=30, null=True)
+    # The legal clock of verification (services/reports/deadlines.py): set on acceptance, moved once by an extension.
+    verification_due_at = fields.DatetimeField(null=True, db_index=True)
+    verification_extended_at = fields.DatetimeField(null=True)
+    verification_extension_reason = fields.TextField(null=True)
+    verification_extended_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="verification_extensions", null=True, on_delete=fields.RESTRICT
+    )
+    verification_extended_by_id: uuid.UUID | None
+    # Whether the decision that ended verification came within its deadline; null when verification has not ended.
+    legal_deadline_met = fields.BooleanField(null=True)
+    # When the author asked for the result in writing (services/letters), once.
+    written_answer_requested_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "report"
         indexes = (("agency_id", "status"), ("agency_id", "submitted_at"), ("ward_id", "submitted_at"))
+
+    def derive(self, written: Iterable[str] | None = None) -> list[str]:
+        """Set the columns derived from others (the search text, the map cell) whose sources are among `written`
+        (all of them when None), and name them: bulk inserts, which skip `save`, call it for every row."""
+        derived = []
+        if written is None or SEARCHED_FIELDS.intersection(written):
+            self.search_text = searchable_text(self.code, self.plate_number, self.description, self.address)
+            derived.append("search_text")
+        if written is None or LOCATED_FIELDS.intersection(written):
+            self.geohash = cell_of(self.latitude, self.longitude)
+            derived.append("geohash")
+        return derived
+
+    async def save(
+        self,
+        using_db: BaseDBAsyncClient | None = None,
+        update_fields: Iterable[str] | None = None,
+        force_create: bool = False,
+        force_update: bool = False,
+    ) -> None:
+        """Every save that writes a source of a derived column writes that column with it, so no write path can
+        leave the search or the map behind what the report says."""
+        written = None if update_fields is None else list(update_fields)
+        derived = self.derive(written)
+        if written is not None:
+            written += [column for column in derived if column not in written]
+        await super().save(using_db, written, force_create, force_update)
+
+
+def cell_of(latitude: float | None, longitude: float | None) -> str | None:
+    """The stored geohash of a point; None without one."""
+    return None if latitude is None or longitude is None else geohash.encode(latitude, longitude)
 
 
 class IdempotencyKey(Model):

@@ -22,7 +22,12 @@ from schema.base.errors import ErrorCodes
 from schema.base.limits import QueryLimiter, QueryLimits
 from schema.base.scalars import SCALAR_MAP
 from schema.base.suggestions import HideSuggestions
+from schema.dossiers.mutations import Mutation as DossierMutation
+from schema.exports.mutations import Mutation as ExportMutation
 from schema.handoff.mutations import Mutation as HandoffMutation
+from schema.hotspots.queries import Query as HotspotQuery
+from schema.intake.mutations import Mutation as IntakeMutation
+from schema.letters.mutations import Mutation as LetterMutation
 from schema.media.mutations import Mutation as MediaMutation
 from schema.media.queries import Query as MediaQuery
 from schema.nodes.queries import Query as NodeQuery
@@ -48,6 +53,7 @@ Query = merge_types(
         MediaQuery,
         ReportQuery,
         StatisticsQuery,
+        HotspotQuery,
         NodeQuery,
     ),
 )
@@ -57,10 +63,14 @@ Mutation = merge_types(
         AccountMutation,
         MediaMutation,
         ReportMutation,
+        IntakeMutation,
+        LetterMutation,
+        DossierMutation,
         AgencyMutation,
         RoutingMutation,
         ReferenceMutation,
         HandoffMutation,
+        ExportMutation,
     ),
 )
 Subscription = merge_types("Subscription", (ReportSubscription,))

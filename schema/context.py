@@ -16,11 +16,17 @@ from auth.principal import Principal
 from auth.providers import Providers
 from auth.tokens import TokenCodec
 from schema.agencies.loaders import AgencyByIdLoader, AgencyLoaders
+from schema.custody.loaders import ReceivedEntryByReportLoader
+from schema.intake.loaders import IntakeLoaders
 from schema.media.loaders import MediaByIdLoader
 from schema.reports.loaders import ReportLoaders
 from services.accounts.rules import SignInRules
+from services.custody.signing import EvidenceSigner
+from services.downloads import DownloadSigner
 from services.events.base import EventBus
+from services.exports.tickets import ExportRules
 from services.handoff.links import HandoffRules
+from services.hotspots.cells import HotspotRules
 from services.media.rules import MediaRules
 from services.media.storage import Storage
 
@@ -31,8 +37,10 @@ class Loaders:
     def __init__(self) -> None:
         self.agency_by_id = AgencyByIdLoader()
         self.agencies = AgencyLoaders()
+        self.received_entry_by_report = ReceivedEntryByReportLoader()
         self.media_by_id = MediaByIdLoader()
         self.reports = ReportLoaders()
+        self.intake = IntakeLoaders()
 
 
 @dataclass
@@ -42,12 +50,16 @@ class Context:
     tokens: TokenCodec
     storage: Storage
     events: EventBus
+    evidence_signer: EvidenceSigner
+    downloads: DownloadSigner
     providers: Providers
     media_rules: MediaRules
     sign_in_rules: SignInRules
     handoff_rules: HandoffRules
     report_max_age_days: int
     report_limit_per_hour: int
+    hotspot_rules: HotspotRules
+    export_rules: ExportRules
     principal: Principal | None = None
     connection_params: dict[str, object] | None = None
     # Built on first use: a live console's socket keeps its context for hours and, its subscriptions running in a

@@ -12,7 +12,6 @@ answers 404 when off, so that the numbers of a public deployment are not public.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 import os
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
+from api.background import background
 from api.errors import error_response
 from api.multiprocess import current_directory
 from core.metrics import DB_POOL
@@ -160,13 +160,10 @@ async def sampling_pool() -> AsyncIterator[None]:
             sample_pool()
             await asyncio.sleep(POOL_SAMPLE_SECONDS)
 
-    task = asyncio.create_task(sample_forever())
     try:
-        yield
+        async with background(sample_forever(), "pool-sampler"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         directory = current_directory()
         if directory is not None:
             mark_process_dead(os.getpid(), directory)

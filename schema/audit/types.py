@@ -20,8 +20,9 @@ class AuditEntryType:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     action: str = strawberry.field(
         description=(
-            "AGENCY_CREATED, AGENCY_UPDATED, ROUTING_RULE_SET, ROUTING_RULE_DELETED, CATEGORY_SERVICE_LEVEL_SET, "
-            "ACCOUNTS_JOINED (by the citizen who confirmed) or ACCOUNT_JOIN_SPLIT."
+            "AGENCY_CREATED, AGENCY_UPDATED, AGENCY_NOTIFICATIONS (its Zalo notification switches), ROUTING_RULE_SET, "
+            "ROUTING_RULE_DELETED, CATEGORY_SERVICE_LEVEL_SET, ACCOUNTS_JOINED (by the citizen who confirmed) or "
+            "ACCOUNT_JOIN_SPLIT."
         )
     )
     entity: str = strawberry.field(description="What was changed: agency, routing_rule, category or account_join.")

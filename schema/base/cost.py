@@ -125,7 +125,9 @@ LIST_SIZES: dict[tuple[str, str], int | Sized | ByArgument | Counted] = {
     ("AgencyWorkload", "byOfficer"): 200,
     ("Report", "media"): 10,
     ("Report", "decisions"): 10,
+    ("Report", "notifications"): 10,
     ("Report", "timeline"): 30,
+    ("Custody", "entries"): 500,  # `schema.custody.types.ENTRIES_MAX`
     ("Statistics", "byCategory"): 50,
     ("Statistics", "byAgency"): 300,
     ("Statistics", "byWard"): 150,
@@ -133,6 +135,8 @@ LIST_SIZES: dict[tuple[str, str], int | Sized | ByArgument | Counted] = {
     ("Statistics", "byStatus"): 6,
     # Buckets of a range of four years (the figures reach back to 2023): days, weeks or months.
     ("Statistics", "series"): ByArgument("interval", {"DAY": 1500, "WEEK": 220}, default=50),
+    # The most cells one answer holds whatever HOTSPOT_MAX_CELLS says (`core.settings.HOTSPOT_CELLS_CEILING`).
+    ("Hotspots", "cells"): 2000,
 }
 
 # Over distinct parents these lists hold at most this many items together: the lists that share out a whole among
@@ -159,10 +163,20 @@ WEIGHTS: dict[tuple[str, str], int | ByArgument] = {
     ("Statistics", "series"): ByArgument("interval", {"DAY": 1000, "WEEK": 1000}, default=10),
     ("Statistics", "responseTimeHours"): 1000,
     ("Query", "routingPreview"): 10,
+    # One grouped statement: over the hotspot rollup for coarse maps of all time (tens of ms), else over the reports
+    # the filter selects (the whole city at a fine precision: one to two seconds over a million reports).
+    ("Query", "hotspots"): 500,
     ("Agency", "workload"): 20,
+    # Re-hashes every original of the report from the store (up to ten files of 100 MB): one report per operation
+    # within the staff budget, never a page of them.
+    ("Report", "custody"): 2000,
     ("Agency", "overdueReports"): 20,
     ("ReportConnection", "totalCount"): 10,
     ("AuditEntryConnection", "totalCount"): 10,
+    # An export's link costs a rate-limit take; the file (up to EXPORT_MAX_ROWS rows) is made when it is fetched,
+    # outside GraphQL, and bounded by the hourly export limit instead. The weight keeps aliases from asking many.
+    ("Mutation", "exportReports"): 1000,
+    ("Mutation", "exportStatistics"): 1000,
 }
 
 

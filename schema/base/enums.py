@@ -13,16 +13,22 @@ from typing import TypeAlias
 import strawberry
 
 from models import enums
+from services.exports import formats as export_formats
 from services.handoff import joins
+from services.intake import providers
 from services.statistics import figures, sql
 
 AccountJoinOfferStatus: TypeAlias = joins.JoinOfferStatus
 AgencyKind: TypeAlias = enums.AgencyKind
 CategoryKind: TypeAlias = enums.CategoryKind
 Channel: TypeAlias = enums.Channel
+CustodyKind: TypeAlias = enums.CustodyKind
 DecisionOutcome: TypeAlias = enums.DecisionOutcome
+ExportFormat: TypeAlias = export_formats.ExportFormat
 MediaKind: TypeAlias = enums.MediaKind
 MediaStatus: TypeAlias = enums.MediaStatus
+NotificationStatus: TypeAlias = enums.NotificationStatus
+ProviderAnswer: TypeAlias = providers.ProviderAnswer
 ReportEventKind: TypeAlias = enums.ReportEventKind
 ReportStatus: TypeAlias = enums.ReportStatus
 Role: TypeAlias = enums.Role
@@ -37,11 +43,20 @@ DESCRIPTIONS: dict[type[Enum], str] = {
     AgencyKind: "TRAFFIC_POLICE: the city traffic police and its teams; WARD_POLICE: police of a ward or commune; "
     "INFRASTRUCTURE: road-infrastructure maintenance; WARD_COMMITTEE: a ward's people's committee; OTHER.",
     CategoryKind: "VIOLATION: a traffic violation; INFRASTRUCTURE: a road fault.",
-    Channel: "Where a report came from: the Zalo mini-app, iHanoi, the hotline, the web.",
+    Channel: "Where a report came from: the Zalo mini-app, iHanoi, the hotline, the web; WALK_IN and POST: brought "
+    "to an agency in person or by post. HOTLINE, WALK_IN and POST reports are recorded by staff (recordReport).",
+    CustodyKind: "What a chain-of-custody entry records: RECEIVED (the report and its originals' SHA-256 fixed), "
+    "CHECKED (an original passed its checks), DERIVATIVE_MADE (the served copy made), VIEWED_ORIGINAL (staff obtained "
+    "an original at full resolution), EXPORTED (an evidence dossier made), DECIDED, TRANSFERRED (to another agency).",
     DecisionOutcome: "ACCEPT: sufficient basis to verify; REJECT: insufficient basis; PENALIZE: a violation record "
     "and fine (after ACCEPT); RESOLVE: handled without a fine (an infrastructure fault fixed, say).",
+    ExportFormat: "CSV (UTF-8 with a byte-order mark, for Excel and scripts) or XLSX (an Excel workbook of one sheet).",
     MediaKind: "PHOTO (JPEG, PNG, WebP, HEIC) or VIDEO.",
     MediaStatus: "PENDING: bytes not yet checked; READY: checked, usable in a report; REJECTED: refused, unusable.",
+    NotificationStatus: "PENDING: waiting to be sent (or retried); SENT: Zalo took it; FAILED: given up after the "
+    "last attempt; SKIPPED: not sent, because no Zalo OA may reach the citizen (the reason says why).",
+    ProviderAnswer: "How the provider of a recorded report hears the answers: SMS to their phone (no app account); "
+    "APP: in the app (Zalo, or the city app signed in with that phone); NONE: no phone was given.",
     ReportEventKind: "What happened to a report at one point of its timeline.",
     ReportStatus: "ROUTED: with an agency, nobody assigned; ASSIGNED: with an officer; ACCEPTED: sufficient basis to "
     "verify; REJECTED: insufficient basis (final); PENALIZED: fined (final); RESOLVED: handled without a fine (final).",

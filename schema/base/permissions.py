@@ -45,6 +45,10 @@ class IsStaff(HasRole):
     roles = policies.STAFF
 
 
+class IsAgencyStaff(HasRole):
+    roles = policies.AGENCY_STAFF
+
+
 class IsAgencyAdmin(HasRole):
     roles = policies.MANAGERS
 

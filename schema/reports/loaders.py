@@ -11,9 +11,11 @@ from strawberry.dataloader import DataLoader
 from models.decisions import Decision
 from models.events import ReportEvent
 from models.media import Media
+from models.notifications import Notification
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
+from services.notifications import views as notification_views
 from services.reference.cache import reference_cache
 from services.reports import batches as report_batches
 from services.reports.batches import ScopedKey
@@ -37,6 +39,13 @@ class DecisionsByReportLoader(DataLoader[ScopedKey, list[Decision]]):
 class EventsByReportLoader(DataLoader[ScopedKey, list[ReportEvent]]):
     def __init__(self) -> None:
         super().__init__(load_fn=report_batches.events_by_reports)
+
+
+class NotificationsByReportLoader(DataLoader[uuid.UUID, list[Notification]]):
+    """Keys are checked by the resolver (staff of the handling agency, admins) before they are loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=notification_views.by_reports)
 
 
 class UserByIdLoader(DataLoader[uuid.UUID, User | None]):
@@ -65,3 +74,4 @@ class ReportLoaders:
         self.user_by_id = UserByIdLoader()
         self.category_by_code = CategoryByCodeLoader()
         self.ward_by_code = WardByCodeLoader()
+        self.notifications_by_report = NotificationsByReportLoader()

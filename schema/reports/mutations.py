@@ -12,7 +12,7 @@ from schema.base.info import Info
 from schema.base.permissions import IsAgencyAdmin, IsCitizen, IsStaff, require_principal
 from schema.reports.inputs import DecisionInput, SubmitReportInput
 from schema.reports.types import ReportType
-from services.reports import submission, workflow
+from services.reports import deadlines, submission, workflow
 
 
 @strawberry.type
@@ -77,4 +77,24 @@ class Mutation:
         input: Annotated[DecisionInput, strawberry.argument(description="The decision.")],
     ) -> ReportType:
         report = await workflow.decide_report(require_principal(info), report_id, input.to_draft())
+        return ReportType.from_model(report)
+
+    @strawberry.mutation(
+        permission_classes=[IsStaff],
+        description=(
+            "Extend the verification deadline of an accepted report of your agency, once, for a complex case "
+            "(OFFICER, AGENCY_ADMIN; Decree 61/2026, art. 21): to `days` days from acceptance (31 to 60), before the "
+            "current deadline passes, with a reason that the timeline shows (DEADLINE_EXTENDED). A second extension, "
+            "a report not in verification or a deadline already past is CONFLICT; a bad `days` or a missing reason "
+            "BAD_USER_INPUT naming it."
+        ),
+    )
+    async def extend_verification(
+        self,
+        info: Info,
+        report_id: Annotated[strawberry.ID, bounds.argument("The report.", bounds.ID)],
+        days: Annotated[int, strawberry.argument(description="The new length, in days from acceptance: 31 to 60.")],
+        reason: Annotated[str, bounds.argument("Why verification needs longer (required).", bounds.TEXT)],
+    ) -> ReportType:
+        report = await deadlines.extend_verification(require_principal(info), report_id, days, reason)
         return ReportType.from_model(report)

@@ -23,12 +23,19 @@ from schema.base.node import NodeInterface
 from schema.base.pagination import PageInfoType
 from schema.base.permissions import require_principal
 from schema.base.scalars import BigInt
+from schema.custody.types import CustodyType, ReceiptType
+from schema.intake.types import ProviderType, provider_of
+from schema.letters.types import WrittenAnswerType
 from schema.media.types import MediaType
+from schema.notifications.types import ReportNotificationType
 from schema.reference.types import CategoryType, WardType
+from services.common import policies
 from services.common.pagination import Page
+from services.custody import queries as custody_queries
+from services.custody import receipts as custody_receipts
 from services.reference.cache import reference_cache
 from services.reports.scope import may_see_actor, may_see_internals, may_see_reporter
-from services.reports.status import is_overdue
+from services.reports.status import due_at, is_overdue
 
 
 @strawberry.type(name="ReportLocation", description="Where it happened.")
@@ -95,7 +102,11 @@ class TimelineEventType:
     kind: ReportEventKind = strawberry.field(description="What happened.")
     at: datetime = strawberry.field(description="When.")
     outcome: DecisionOutcome | None = strawberry.field(description="For DECIDED: the outcome.")
-    reason: str | None = strawberry.field(description="For ROUTED and TRANSFERRED: why the report went there.")
+    reason: str | None = strawberry.field(
+        description="For ROUTED and TRANSFERRED: why the report went there; for DEADLINE_EXTENDED: why verification "
+        "needs longer."
+    )
+    until: datetime | None = strawberry.field(description="For DEADLINE_EXTENDED: the new verification deadline.")
     actor_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="Who did it: null for the system, and for citizens unless it was themselves.")
@@ -114,7 +125,36 @@ class TimelineEventType:
             at=event.at,
             outcome=DecisionOutcome(outcome) if outcome else None,
             reason=data.get("reason"),
+            until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
             actor_id=event.actor_id,
+        )
+
+
+@strawberry.type(
+    name="VerificationExtension", description="The one extension of a verification's legal deadline (art. 21)."
+)
+class VerificationExtensionType:
+    until: datetime = strawberry.field(description="The new deadline: the end of its last day, Hanoi time.")
+    reason: str = strawberry.field(description="Why verification needs longer, as the officer wrote it.")
+    at: datetime = strawberry.field(description="When it was extended.")
+    actor_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Who extended it: null for citizens, like timeline actors.")
+    async def by(self, info: Info) -> UserType | None:
+        if self.actor_id is None or not may_see_actor(require_principal(info), self.actor_id):
+            return None
+        user = await info.context.loaders.reports.user_by_id.load(self.actor_id)
+        return None if user is None else UserType.from_model(user)
+
+    @classmethod
+    def of_report(cls, report: Report) -> VerificationExtensionType | None:
+        if report.verification_extended_at is None or report.verification_due_at is None:
+            return None
+        return cls(
+            until=report.verification_due_at,
+            reason=report.verification_extension_reason or "",
+            at=report.verification_extended_at,
+            actor_id=report.verification_extended_by_id,
         )
 
 
@@ -130,13 +170,27 @@ class ReportType(NodeInterface):
     location: LocationType = strawberry.field(description="Where it happened.")
     plate_number: str | None = strawberry.field(description="Plate in canonical form (29A-123.45), if given.")
     channel: Channel = strawberry.field(description="Where it came from.")
-    due_at: datetime | None = strawberry.field(description="When a first decision is due (the service level).")
-    overdue: bool = strawberry.field(description="No first decision yet and `dueAt` has passed.")
+    due_at: datetime | None = strawberry.field(
+        description="What is due next: before acceptance, the first decision (the category's service level); once "
+        "accepted, the end of verification (`verificationDueAt`)."
+    )
+    overdue: bool = strawberry.field(
+        description="`dueAt` has passed with no first decision yet, or with the report still in verification "
+        "(ACCEPTED)."
+    )
+    verification_due_at: datetime | None = strawberry.field(
+        description="Once accepted: the legal deadline of verification, the end (24:00 Hanoi time) of the 30th day "
+        "after acceptance or of the extension's last day; null before acceptance."
+    )
+    verification_extension: VerificationExtensionType | None = strawberry.field(
+        description="The one extension of the verification deadline, if any."
+    )
     category_code: strawberry.Private[str]
     agency_id: strawberry.Private[uuid.UUID]
     assignee_id: strawberry.Private[uuid.UUID | None]
     reporter_id: strawberry.Private[uuid.UUID]
     duplicate_of_id: strawberry.Private[uuid.UUID | None]
+    model: strawberry.Private[Report]
 
     @strawberry.field(description="What it is about.", graphql_type=CategoryType)
     def category(self, info: Info) -> CategoryType | Awaitable[CategoryType]:
@@ -174,6 +228,23 @@ class ReportType(NodeInterface):
         user = await info.context.loaders.reports.user_by_id.load(self.reporter_id)
         return None if user is None else ReporterType.from_model(user)
 
+    @strawberry.field(
+        description="For a report staff recorded (HOTLINE, WALK_IN, POST): who brought it in, who wrote it down, and "
+        "how the provider hears the answers. Only for the staff of the handling agency and admins, else null."
+    )
+    async def provider(self, info: Info) -> ProviderType | None:
+        return await provider_of(info, require_principal(info), uuid.UUID(self.id), self.channel)
+
+    @strawberry.field(
+        description="What the citizen was told on Zalo, oldest first, with the OA and, for one not sent, why: only "
+        "for the staff of the handling agency and admins, else null."
+    )
+    async def notifications(self, info: Info) -> list[ReportNotificationType] | None:
+        if not may_see_reporter(require_principal(info), self.agency_id):
+            return None
+        rows = await info.context.loaders.reports.notifications_by_report.load(uuid.UUID(self.id))
+        return [ReportNotificationType.from_model(row) for row in rows]
+
     @strawberry.field(description="Photos and videos, in upload order.")
     async def media(self, info: Info) -> list[MediaType]:
         rows = await info.context.loaders.reports.media_by_report.load(self._key(info))
@@ -199,6 +270,38 @@ class ReportType(NodeInterface):
         original = await info.context.loaders.reports.report_by_id.load((principal, self.duplicate_of_id))
         return None if original is None else ReportType.from_model(original)
 
+    @strawberry.field(
+        description="The signed receipt of what was sent (for its author, the handling agency's staff and admins); "
+        "null for reports received before receipts were issued."
+    )
+    async def receipt(self, info: Info) -> ReceiptType | None:
+        principal = require_principal(info)
+        policies.require(
+            custody_receipts.may_see_receipt(principal, self.reporter_id, self.agency_id),
+            "Only the report's author, the staff handling it and admins get its receipt.",
+        )
+        report_id = uuid.UUID(self.id)
+        received = await info.context.loaders.received_entry_by_report.load(report_id)
+        if received is None:
+            return None
+        return ReceiptType.from_receipt(
+            custody_receipts.signed_receipt(report_id, received, info.context.evidence_signer)
+        )
+
+    @strawberry.field(
+        description="The chain of custody, verified now (re-hashes every original: one report at a time). Staff of "
+        "the handling agency and admins; FORBIDDEN for citizens."
+    )
+    async def custody(self, info: Info) -> CustodyType:
+        verification = await custody_queries.custody_of(
+            require_principal(info), uuid.UUID(self.id), info.context.storage
+        )
+        return CustodyType.from_verification(verification)
+
+    @strawberry.field(description="Your request for the result in writing, for you, the author, only; else null.")
+    def written_answer(self, info: Info) -> WrittenAnswerType | None:
+        return WrittenAnswerType.of_report(require_principal(info), self.model)
+
     def _key(self, info: Info) -> tuple[Principal, uuid.UUID]:
         return require_principal(info), uuid.UUID(self.id)
 
@@ -221,13 +324,16 @@ class ReportType(NodeInterface):
             ),
             plate_number=report.plate_number,
             channel=report.channel,
-            due_at=report.due_at,
+            due_at=due_at(report),
             overdue=is_overdue(report, now),
+            verification_due_at=report.verification_due_at,
+            verification_extension=VerificationExtensionType.of_report(report),
             category_code=report.category_id,
             agency_id=report.agency_id,
             assignee_id=report.assignee_id,
             reporter_id=report.reporter_id,
             duplicate_of_id=report.duplicate_of_id,
+            model=report,
         )
 
 

@@ -25,6 +25,13 @@ class CountersType:
     resolved: int = strawberry.field(description="Reports handled without a fine (infrastructure fixed, warnings).")
     fines_total_vnd: BigInt = strawberry.field(description="Sum of the fines of penalized reports, in đồng.")
     vehicles_impounded: int = strawberry.field(description="Penalized reports whose vehicle was impounded.")
+    decided_within_legal_deadline: int = strawberry.field(
+        description="Accepted reports whose verification a decision (PENALIZE, RESOLVE) ended within its legal "
+        "deadline (30 days from acceptance, or the one extension)."
+    )
+    decided_after_legal_deadline: int = strawberry.field(
+        description="Accepted reports whose verification a decision ended after its legal deadline."
+    )
 
     @staticmethod
     def values(counters: Counters) -> dict[str, Any]:
@@ -36,6 +43,8 @@ class CountersType:
             "resolved": counters.resolved,
             "fines_total_vnd": BigInt(counters.fines_vnd),
             "vehicles_impounded": counters.impounded,
+            "decided_within_legal_deadline": counters.within_deadline,
+            "decided_after_legal_deadline": counters.after_deadline,
         }
 
 
@@ -87,7 +96,9 @@ class StatisticsType(CountersType):
     by_category: list[EntryType] = strawberry.field(description="Per category, most reports first.")
     by_agency: list[EntryType] = strawberry.field(description="Per handling agency (key: agency id).")
     by_ward: list[EntryType] = strawberry.field(description="Per ward or commune.")
-    by_channel: list[EntryType] = strawberry.field(description="Per channel (ZALO, IHANOI, WEB, HOTLINE).")
+    by_channel: list[EntryType] = strawberry.field(
+        description="Per channel (ZALO, IHANOI, WEB, HOTLINE, WALK_IN, POST)."
+    )
     by_status: list[EntryType] = strawberry.field(description="Per current status.")
     scope: strawberry.Private[Scope]
 

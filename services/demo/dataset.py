@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from core.errors import InvalidInput
+from models.agencies import Agency
 from models.enums import ReportStatus
 from models.reference import Category, Ward
 from models.reports import Report
@@ -32,6 +33,9 @@ from services.routing.resolution import Route, resolve_route
 from services.statistics import rollup
 
 DEMO_PREFIX = "demo-"
+# The demo's two Zalo OAs (issue 19): the traffic police answer through the default OA, the road-maintenance board
+# through its own, the `maintenance` OA that development settings have (ZALO_OAS).
+MAINTENANCE_BOARD, MAINTENANCE_OA = "BDT-HTKT", "maintenance"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ async def seed_demo(seed: int = 2023, plan: DemoPlan | None = None) -> DemoSumma
         raise InvalidInput("Too few penalties in categories that allow impoundment for this plan.", field="plan")
     impounded = set(rng.sample(impoundable, plan.impounded))
     async with in_transaction() as connection:
+        await Agency.filter(code=MAINTENANCE_BOARD).using_db(connection).update(zalo_oa=MAINTENANCE_OA)
         writer = DemoWriter(rng, categories, rules, routes)
         await writer.write(connection, plan, drafts, fates, impounded)
         await rollup.rebuild(connection)

@@ -19,16 +19,19 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.clock import HANOI_TIME
 from models.agencies import Agency
+from models.custody import CustodyEntry
 from models.decisions import Decision
-from models.enums import CategoryKind, Channel, DecisionOutcome, ReportEventKind, ReportStatus, Role
+from models.enums import CategoryKind, Channel, CustodyKind, DecisionOutcome, ReportEventKind, ReportStatus, Role
 from models.events import ReportEvent
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
 from services.common.sql import Statement, dialect_of
+from services.custody import log as custody_log
 from services.demo import data as demo_data
 from services.demo.data import DemoPlan, Fate
 from services.reports import codes as report_codes
+from services.reports import deadlines
 from services.routing.resolution import Route
 
 BATCH = 1000
@@ -78,6 +81,8 @@ class DemoWriter:
         self.reports: list[Report] = []
         self.decisions: list[Decision] = []
         self.events: list[ReportEvent] = []
+        # Each report's chain of custody, as the submission and the workflow would have written it.
+        self.custody: dict[uuid.UUID, list[CustodyEntry]] = {}
 
     async def write(
         self, connection: BaseDBAsyncClient, plan: DemoPlan, drafts: list[Draft], fates: list[Fate], impounded: set[int]
@@ -93,6 +98,8 @@ class DemoWriter:
         await Report.bulk_create(self.reports, batch_size=BATCH, using_db=connection)
         await Decision.bulk_create(self.decisions, batch_size=BATCH, using_db=connection)
         await ReportEvent.bulk_create(self.events, batch_size=BATCH, using_db=connection)
+        chains = [entry for chain in self.custody.values() for entry in chain]
+        await CustodyEntry.bulk_create(chains, batch_size=BATCH, using_db=connection)
         await self._stamp_last_change(connection)
 
     async def _stamp_last_change(self, connection: BaseDBAsyncClient) -> None:
@@ -170,7 +177,9 @@ class DemoWriter:
             routing_rule_id=route.rule.id,
             due_at=at + timedelta(hours=category.service_level_hours),
         )
+        report.derive()  # bulk_create skips `save`, which sets the derived columns
         self.reports.append(report)
+        self.custody[report.id] = custody_log.opening(report, [], at=at)
         self._event(report, ReportEventKind.SUBMITTED, at, reporter.id, channel=draft.channel.value)
         self._event(report, ReportEventKind.ROUTED, at, None, agencyId=str(route.agency.id), reason=route.reason)
         if fate is Fate.ROUTED:
@@ -186,11 +195,13 @@ class DemoWriter:
         report.first_decided_at = first
         decided_at = first
         if fate in (Fate.ACCEPTED, Fate.PENALIZED, Fate.WARNED, Fate.FIXED):
-            self._decide(report, officer, DecisionOutcome.ACCEPT, first, note=ACCEPT_NOTES[category.kind])
             report.status, report.accepted_at = ReportStatus.ACCEPTED, first
+            self._decide(report, officer, DecisionOutcome.ACCEPT, first, note=ACCEPT_NOTES[category.kind])
+            report.verification_due_at = deadlines.verification_deadline(first)
             if fate is Fate.ACCEPTED:
                 return
             decided_at = first + demo_data.hours(rng, 72, 0.7, 24 * 45)
+            report.legal_deadline_met = decided_at <= report.verification_due_at
         outcome, report.status = FINAL_STATUS[fate]
         report.closed_at = decided_at
         if fate is Fate.PENALIZED:
@@ -225,21 +236,23 @@ class DemoWriter:
         impound: bool = False,
         basis: str = "",
     ) -> None:
-        self.decisions.append(
-            Decision(
-                id=demo_data.uuid_from(self.rng),
-                report_id=report.id,
-                outcome=outcome,
-                note=note,
-                response_to_citizen=answer,
-                fine_amount_vnd=fine,
-                vehicle_impounded=impound,
-                legal_basis=basis,
-                decided_by_id=officer.id,
-                decided_at=at,
-            )
+        decision = Decision(
+            id=demo_data.uuid_from(self.rng),
+            report_id=report.id,
+            outcome=outcome,
+            note=note,
+            response_to_citizen=answer,
+            fine_amount_vnd=fine,
+            vehicle_impounded=impound,
+            legal_basis=basis,
+            decided_by_id=officer.id,
+            decided_at=at,
         )
+        self.decisions.append(decision)
         self._event(report, ReportEventKind.DECIDED, at, officer.id, outcome=outcome.value)
+        chain = self.custody[report.id]
+        detail = {"decisionId": str(decision.id), "outcome": outcome.value, "status": report.status.value}
+        chain.append(custody_log.following(chain[-1], CustodyKind.DECIDED, actor_id=officer.id, detail=detail, at=at))
 
     def _event(
         self, report: Report, kind: ReportEventKind, at: datetime, actor_id: uuid.UUID | None, **data: object

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import DEV_JWT_SECRET, SECRET_SETTINGS, AppEnv, Settings, SettingsError
-from tests.helpers.environment import PRODUCTION_ENV
+from tests.helpers.environment import PRODUCTION_ENV, TEST_EVIDENCE_SIGNING_KEY
 from tests.helpers.servers import free_port, run, server_env
 
 STRONG = "s3cr3t-" + "x" * 40
@@ -105,8 +105,13 @@ SECRET_VALUES = {
     "MEDIA_SIGNING_SECRET": ("media_signing_secret", "media-" + "z" * 40),
     "ZALO_APP_SECRET": ("zalo_app_secret", "zalo-app-secret"),
     "ZALO_OA_ACCESS_TOKEN": ("zalo_oa_access_token", "oa-token"),
+    "ZALO_OA_REFRESH_TOKEN": ("zalo_oa_refresh_token", "oa-refresh-token"),
+    "ZALO_OA_TOKEN_KEY": ("zalo_oa_token_key", "oa-token-key-" + "k" * 32),
     "METRICS_TOKEN": ("metrics_token", "metrics-" + "m" * 24),
+    "EVIDENCE_SIGNING_KEY": ("evidence_signing_key", TEST_EVIDENCE_SIGNING_KEY),
 }
+# What a secret needs beside it to make valid settings: a refresh token is spent with its app's id and secret key.
+SECRET_COMPANIONS = {"ZALO_OA_REFRESH_TOKEN": {"ZALO_APP_ID": "police-app", "ZALO_APP_SECRET": "police-secret"}}
 
 
 def test_every_secret_setting_has_a_file_variant_tested() -> None:
@@ -120,6 +125,7 @@ def test_a_secret_comes_from_the_file_its_file_variant_names(name: str, tmp_path
     secret = tmp_path / name.lower()
     secret.write_text(f"{value}\n", encoding="utf-8")
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != name}
+    env.update(SECRET_COMPANIONS.get(name, {}))
     settings = Settings.from_env({**env, f"{name}_FILE": str(secret), "VAR_DIR": str(tmp_path)})
     assert getattr(settings, attribute) == value
     assert value not in repr(settings)

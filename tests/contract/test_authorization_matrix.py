@@ -126,6 +126,11 @@ async def _report_input(env: Env) -> dict[str, Any]:
     return {"input": report, "key": f"matrix-{next(_serial)}"}
 
 
+async def _intake_input(env: Env) -> dict[str, Any]:
+    variables = await _report_input(env)
+    return {**variables, "input": {**variables["input"], "channel": "HOTLINE", "provider": {"phone": "0912345678"}}}
+
+
 async def _citizen_on_zalo(env: Env) -> dict[str, Any]:
     """Handoffs start in Zalo: the matrix citizen gets a Zalo identity (services.handoff refuses others)."""
     user = env.callers["citizen"].user
@@ -184,6 +189,12 @@ MATRIX: dict[str, Case] = {
         frozenset({"citizen"}),
         prepare=_report_input,
     ),
+    "Mutation.recordReport": Case(  # staff intake (tests/intake): the agencies' staff, not city admins
+        "mutation($input: RecordReportInput!, $key: String!) {"
+        " recordReport(input: $input, idempotencyKey: $key) { id } }",
+        frozenset({"officer", "agency_admin"}),
+        prepare=_intake_input,
+    ),
     "Mutation.assignReport": Case(
         "mutation($id: ID!) { assignReport(reportId: $id) { id } }", MANAGERS, {"id": ZERO_ID}
     ),
@@ -191,6 +202,14 @@ MATRIX: dict[str, Case] = {
         "mutation($id: ID!) { decideReport(reportId: $id, input: {outcome: ACCEPT}) { id } }",
         frozenset({"officer", "agency_admin"}),
         {"id": ZERO_ID},
+    ),
+    "Mutation.extendVerification": Case(  # like deciding: the handling agency's staff (services.reports.deadlines)
+        'mutation($id: ID!) { extendVerification(reportId: $id, days: 45, reason: "Phức tạp") { id } }',
+        frozenset({"officer", "agency_admin"}),
+        {"id": ZERO_ID},
+    ),
+    "Mutation.requestWrittenAnswer": Case(  # the report's author (services.letters.answers)
+        "mutation($id: ID!) { requestWrittenAnswer(reportId: $id) { id } }", frozenset({"citizen"}), {"id": ZERO_ID}
     ),
     # Handoff from Zalo to the city app (record-level rules are in tests/test_handoff*.py).
     "Mutation.createHandoff": Case(
@@ -217,6 +236,10 @@ MATRIX: dict[str, Case] = {
     "Mutation.completeMediaUpload": Case(
         "mutation($id: ID!) { completeMediaUpload(mediaId: $id) { id } }", SIGNED_IN, {"id": ZERO_ID}
     ),
+    # Who may take an original (the handling agency's staff) is a record-level rule: tests/custody/test_originals.py.
+    "Mutation.viewOriginalMedia": Case(
+        "mutation($id: ID!) { viewOriginalMedia(mediaId: $id) { url } }", SIGNED_IN, {"id": ZERO_ID}
+    ),
     "Mutation.uploadMedia": Case(
         "mutation($file: Upload!) { uploadMedia(file: $file) { id } }", SIGNED_IN, {"file": None}, upload="file"
     ),
@@ -226,6 +249,11 @@ MATRIX: dict[str, Case] = {
     ),
     "Mutation.updateAgency": Case(
         'mutation($id: ID!) { updateAgency(id: $id, input: {name: "Matrix"}) { id } }', ADMINS, {"id": ZERO_ID}
+    ),
+    "Mutation.setAgencyNotifications": Case(
+        "mutation($id: ID!) { setAgencyNotifications(agencyId: $id, input: {accepted: true}) { id } }",
+        MANAGERS,
+        {"id": ZERO_ID},
     ),
     "Mutation.setRoutingRule": Case(
         "mutation($input: RoutingRuleInput!) { setRoutingRule(input: $input) { id } }",
@@ -241,6 +269,15 @@ MATRIX: dict[str, Case] = {
     "Query.auditLog": Case("{ auditLog { __typename } }", ADMINS),
     # Statistics: the city's totals are public; staff are held to their agency (tests/test_statistics.py).
     "Query.statistics": Case("{ statistics { received } }", EVERYONE),
+    # Hotspots: the public sees the city's cells of at least HOTSPOT_MIN_COUNT reports (tests/hotspots).
+    "Query.hotspots": Case("{ hotspots { minCount cells { id total } } }", EVERYONE),
+    # Exports: staff only; what a link then holds follows the caller's visibility (tests/exports).
+    "Mutation.exportReports": Case("mutation { exportReports { url } }", STAFF),
+    "Mutation.exportStatistics": Case("mutation { exportStatistics { url } }", STAFF),
+    # The handling agency's staff and admins; another agency's staff get NOT_FOUND (tests/dossiers/test_access.py).
+    "Mutation.exportEvidenceDossier": Case(
+        "mutation($id: ID!) { exportEvidenceDossier(reportId: $id) { url } }", STAFF, {"id": ZERO_ID}
+    ),
     # Live updates over graphql-transport-ws (record-level rules are in tests/test_live*.py).
     "Subscription.reportSubmitted": Case("subscription { reportSubmitted { id } }", STAFF),
     "Subscription.reportUpdated": Case(

@@ -26,16 +26,23 @@ SERVICE_DOMAINS: dict[str, frozenset[str]] = {
     "agencies": frozenset({"audit", "reference", "reports"}),
     "audit": frozenset(),
     "common": frozenset(),
-    "demo": frozenset({"reference", "reports", "routing", "statistics"}),
+    "custody": frozenset(),  # below reports and media, which record into it; handed the store, never imports it
+    "demo": frozenset({"custody", "reference", "reports", "routing", "statistics"}),
+    "dossiers": frozenset({"custody", "downloads", "media", "reports"}),  # the evidence dossier: a producer
+    "downloads": frozenset({"custody", "media"}),  # a producer is handed the store and the evidence key
     "events": frozenset(),
+    "exports": frozenset({"downloads", "reports", "statistics"}),
     "handoff": frozenset({"accounts", "reference", "reports"}),
-    "media": frozenset({"reports"}),
+    "intake": frozenset({"notifications", "reports"}),
+    "letters": frozenset({"downloads", "events", "reports"}),
+    "hotspots": frozenset({"statistics"}),  # the role rules of `statistics` (resolve_scope)
+    "media": frozenset({"custody", "reports"}),
     "monitoring": frozenset(),
     "nodes": frozenset({"media", "reports"}),
     "notifications": frozenset(),
     "open311": frozenset({"media", "reports"}),
     "reference": frozenset({"audit", "events"}),  # the reference cache follows changes on the bus
-    "reports": frozenset({"events", "notifications", "reference", "routing", "statistics"}),
+    "reports": frozenset({"custody", "events", "notifications", "reference", "routing", "statistics"}),
     "routing": frozenset({"audit", "reference"}),
     "statistics": frozenset(),
 }

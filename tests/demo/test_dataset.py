@@ -9,9 +9,10 @@ import httpx
 from tortoise import connections
 
 from models.decisions import Decision
-from models.enums import CategoryKind, ReportStatus
+from models.enums import CategoryKind, CustodyKind, ReportStatus
 from models.reference import Category
 from models.reports import Report
+from services.custody.verify import verify_reports
 from services.demo.data import DemoPlan
 from services.demo.dataset import seed_demo
 from services.reference.seed import load_data
@@ -97,3 +98,13 @@ async def test_one_seed_gives_one_dataset() -> None:
         await connection.execute_query(f"DELETE FROM {table}")
     await seed_demo(seed=12, plan=SMALL)
     assert await fingerprint() != first
+
+
+async def test_every_demo_report_carries_an_intact_chain_of_custody(app: Any, admin: Caller) -> None:
+    """As the submission and the workflow would have written it: `phananh custody verify` passes on the demo."""
+    await seed_demo(seed=11, plan=SMALL)
+    checked = [verification async for verification in verify_reports(app.state.storage)]
+    assert len(checked) == SMALL.reports
+    assert [v.broken.describe() for v in checked if v.broken is not None] == []
+    decided = await Decision.all().count()
+    assert sum(1 for v in checked for entry in v.entries if entry.kind == CustodyKind.DECIDED) == decided

@@ -23,11 +23,17 @@ def require_service(name: str, error: BaseException) -> None:
     pytest.skip(message)
 
 
+# An Ed25519 private key for tests only (`openssl genpkey -algorithm ed25519`).
+TEST_EVIDENCE_SIGNING_KEY = """-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEINnJhKvIGp7AdjtKv9BNQ0ce1yMTZIwgODgA8P6N/Mhp
+-----END PRIVATE KEY-----"""
+
 # What a valid production environment needs beyond the database, for tests of production behaviour.
 PRODUCTION_ENV = {
     "APP_ENV": "production",
     "JWT_SECRET": "p" * 48,
     "SESSION_SECRET": "q" * 48,
+    "EVIDENCE_SIGNING_KEY": TEST_EVIDENCE_SIGNING_KEY,
     "CITY_APP_HANDOFF_URL": "https://ihanoi.example/handoff",
 }
 
