@@ -17,22 +17,20 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from api.db import POSTGRES_SETTINGS, close_db, init_db, migrate
+from api.db import POSTGRES_SETTINGS
 from api.signin import token_codec
 from auth.principal import Principal
-from bench.cli import SMOKE_NOTE, fail, machine, parser, run
+from bench.cli import SMOKE_NOTE, fail, machine, run
+from bench.scratch import city_options, scratch_database
 from bench.statistics import SMOKE_WARDS, Call, graphql_client, load, recording, replay, timed
 from core import geohash
 from core.settings import Settings
@@ -40,7 +38,6 @@ from models.enums import Role
 from models.reference import Ward
 from models.users import User
 from services.hotspots.cells import DEFAULT_PRECISION
-from services.reference.seed import seed_reference_data
 from services.statistics import cells as cell_rollup
 from services.statistics import rollup
 
@@ -181,18 +178,8 @@ def check(reports: int, answers: dict[str, Any]) -> None:
 
 
 async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool) -> None:
-    name = f"phananh_bench_{uuid.uuid4().hex[:10]}"
-    admin_conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    database_url = f"{server_url.rsplit('/', 1)[0]}/{name}"
-    var = Path(tempfile.mkdtemp(prefix="phananh-bench-"))
-    settings = Settings.from_env(
-        {"APP_ENV": "test", "DATABASE_URL": database_url, "VAR_DIR": str(var), "STORAGE_URL": f"file://{var}/media"}
-    )
-    try:
-        await migrate(settings)
-        await init_db(settings)
-        await seed_reference_data()
+    async with scratch_database(server_url, keep) as scratch:
+        database_url, settings = scratch.database_url, scratch.settings
         began = time.perf_counter()
         _, pc08 = await load(database_url, reports, SMOKE_WARDS if smoke else None)
         print(f"loaded {reports:,} reports in {time.perf_counter() - began:.1f} s", file=sys.stderr)
@@ -216,22 +203,8 @@ async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool
         print("|---|---:|---:|---:|---:|")
         for label, api_ms, raw_ms, cells in results:
             print(f"| {label} | {cells:,} | {api_ms:.1f} | {raw_ms:.1f} | {api_ms / raw_ms:.2f} |")
-    finally:
-        await close_db()
-        if keep:
-            print(f"kept the database: {database_url}", file=sys.stderr)
-        else:
-            await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin_conn.close()
-        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    described = parser(__doc__)
-    described.add_argument("--reports", type=int, default=1_000_000)
-    described.add_argument("--runs", type=int, default=10)
-    described.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN its queries")
-    options = described.parse_args()
-    if options.smoke:
-        options.reports, options.runs = 2_000, 1
+    options = city_options(__doc__, runs=10, smoke_runs=1)
     run(main(options.reports, options.runs, options.pg_url, options.keep, options.smoke))

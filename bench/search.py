@@ -17,15 +17,12 @@ reports in 12 wards, two runs, and the answers checked (each search finds what i
 
 from __future__ import annotations
 
-import shutil
 import statistics as stats
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -33,10 +30,11 @@ import httpx
 from tortoise import connections
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
-from api.db import POSTGRES_SETTINGS, close_db, init_db, migrate
+from api.db import POSTGRES_SETTINGS
 from api.signin import token_codec
 from auth.principal import Principal
-from bench.cli import SMOKE_NOTE, fail, machine, parser, run
+from bench.cli import SMOKE_NOTE, fail, machine, run
+from bench.scratch import city_options, scratch_database
 from bench.statistics import graphql_client
 from core.folding import fold
 from core.settings import Settings
@@ -45,7 +43,6 @@ from models.enums import CategoryKind, Role
 from models.reference import Category, Ward
 from models.search_text import CREATE_INDEX, INDEX_NAME, searchable_text
 from models.users import User
-from services.reference.seed import seed_reference_data
 from services.reports.search import search_terms
 from services.routing.resolution import resolve_route
 
@@ -315,18 +312,8 @@ def replay(pool: asyncpg.Pool, recorded: Recorded) -> Call:
 
 
 async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool) -> None:
-    name = f"phananh_bench_{uuid.uuid4().hex[:10]}"
-    admin_conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    database_url = f"{server_url.rsplit('/', 1)[0]}/{name}"
-    var = Path(tempfile.mkdtemp(prefix="phananh-bench-"))
-    settings = Settings.from_env(
-        {"APP_ENV": "test", "DATABASE_URL": database_url, "VAR_DIR": str(var), "STORAGE_URL": f"file://{var}/media"}
-    )
-    try:
-        await migrate(settings)
-        await init_db(settings)
-        await seed_reference_data()
+    async with scratch_database(server_url, keep) as scratch:
+        database_url, settings = scratch.database_url, scratch.settings
         index = await load(database_url, reports, SMOKE_WARDS if smoke else None)
         print(index, file=sys.stderr)
         pc08 = await Agency.get(code="PC08")
@@ -347,22 +334,8 @@ async def main(reports: int, runs: int, server_url: str, keep: bool, smoke: bool
             print(f"| {label} | {api_p50:.1f} | {api_p95:.1f} | {bare_p50:.1f} | {bare_p95:.1f} | {plan} |")
         worst = max(result[2] for result in results)
         print(f"target: p95 under 100 ms through GraphQL; worst p95 here {worst:.1f} ms")
-    finally:
-        await close_db()
-        if keep:
-            print(f"kept the database: {database_url}", file=sys.stderr)
-        else:
-            await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin_conn.close()
-        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    described = parser(__doc__)
-    described.add_argument("--reports", type=int, default=1_000_000)
-    described.add_argument("--runs", type=int, default=40)
-    described.add_argument("--keep", action="store_true", help="keep the database afterwards, to EXPLAIN its queries")
-    options = described.parse_args()
-    if options.smoke:
-        options.reports, options.runs = 2_000, 2
+    options = city_options(__doc__, runs=40, smoke_runs=2)
     run(main(options.reports, options.runs, options.pg_url, options.keep, options.smoke))
