@@ -9,9 +9,9 @@ import strawberry
 from schema.base import bounds
 from schema.base.bounds import input_field
 from schema.base.enums import Channel
-from schema.reports.inputs import LocationInput
+from schema.reports.inputs import LocationInput, report_draft
 from services.intake.recording import ProviderDraft
-from services.reports.drafts import LocationDraft, ReportDraft
+from services.reports.drafts import ReportDraft
 
 
 @strawberry.input(name="ProviderInput", description="The provider as staff heard or read them; both parts optional.")
@@ -50,20 +50,7 @@ class RecordReportInput:
     provider: ProviderInput | None = strawberry.field(default=None, description="Who brought it; may be anonymous.")
 
     def to_draft(self) -> ReportDraft:
-        return ReportDraft(
-            category_code=self.category_code,
-            description=self.description,
-            occurred_at=self.occurred_at,
-            location=LocationDraft(
-                latitude=self.location.latitude,
-                longitude=self.location.longitude,
-                address=self.location.address,
-                ward_code=self.location.ward_code,
-            ),
-            channel=self.channel,
-            plate_number=self.plate_number,
-            media_ids=tuple(str(media_id) for media_id in self.media_ids),
-        )
+        return report_draft(self)
 
     def to_provider(self) -> ProviderDraft:
         if self.provider is None:

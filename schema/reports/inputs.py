@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 import strawberry
 
@@ -26,6 +27,35 @@ class LocationInput:
     )
 
 
+class ReportFields(Protocol):
+    """What a citizen's submission and a staff member's record of a report both carry."""
+
+    category_code: str
+    description: str
+    occurred_at: datetime
+    location: LocationInput
+    channel: Channel
+    plate_number: str | None
+    media_ids: list[strawberry.ID]
+
+
+def report_draft(fields: ReportFields) -> ReportDraft:
+    return ReportDraft(
+        category_code=fields.category_code,
+        description=fields.description,
+        occurred_at=fields.occurred_at,
+        location=LocationDraft(
+            latitude=fields.location.latitude,
+            longitude=fields.location.longitude,
+            address=fields.location.address,
+            ward_code=fields.location.ward_code,
+        ),
+        channel=fields.channel,
+        plate_number=fields.plate_number,
+        media_ids=tuple(str(media_id) for media_id in fields.media_ids),
+    )
+
+
 @strawberry.input(name="SubmitReportInput", description="A new report, as the citizen filled it in.")
 class SubmitReportInput:
     category_code: str = input_field("An active category's code (see `categories`).", bounds.CATEGORY_CODE)
@@ -45,20 +75,7 @@ class SubmitReportInput:
     )
 
     def to_draft(self) -> ReportDraft:
-        return ReportDraft(
-            category_code=self.category_code,
-            description=self.description,
-            occurred_at=self.occurred_at,
-            location=LocationDraft(
-                latitude=self.location.latitude,
-                longitude=self.location.longitude,
-                address=self.location.address,
-                ward_code=self.location.ward_code,
-            ),
-            channel=self.channel,
-            plate_number=self.plate_number,
-            media_ids=tuple(str(media_id) for media_id in self.media_ids),
-        )
+        return report_draft(self)
 
 
 @strawberry.input(name="ReportFilter", description="Narrows `reports`; all conditions must hold.")

@@ -36,7 +36,7 @@ from models.reports import Report
 from services.custody.chain import (
     GENESIS_HASH,
     canonical_json,
-    entry_digest,
+    digest_of,
     format_time,
     plain,
     report_content,
@@ -139,25 +139,17 @@ def _entry(
     at: datetime,
     previous_hash: str,
 ) -> CustodyEntry:
-    clean = plain(detail)
-    return CustodyEntry(
+    entry = CustodyEntry(
         report_id=report_id,
         seq=seq,
         kind=kind,
         actor_id=actor_id,
-        detail=clean,
+        detail=plain(detail),
         created_at=at,
         previous_hash=previous_hash,
-        entry_hash=entry_digest(
-            report_id=report_id,
-            seq=seq,
-            kind=kind,
-            actor_id=actor_id,
-            detail=clean,
-            created_at=at,
-            previous_hash=previous_hash,
-        ),
     )
+    entry.entry_hash = digest_of(entry)
+    return entry
 
 
 async def _lock_chain(connection: BaseDBAsyncClient, report_id: uuid.UUID) -> None:
