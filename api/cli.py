@@ -8,16 +8,15 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable
 
-from api.dossier_command import add_dossier_commands
+from api.db import with_db
+from api.evidence_commands import add_evidence_commands
 from api.logs import configure_logging
 from core.settings import Settings, SettingsError
 from models.enums import Role
 
 logger = logging.getLogger("phananh.cli")
-T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,14 +92,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.set_defaults(handler=_rebuild_statistics)
 
-    custody = commands.add_parser("custody", help="the chain of custody of evidence (issue 18)")
-    custody_commands = custody.add_subparsers(required=True, metavar="ACTION")
-    verify = custody_commands.add_parser(
-        "verify", help="walk each report's chain and re-hash its stored originals; exit 1 naming each first broken link"
-    )
-    verify.add_argument("--report", metavar="CODE", help="only this report (e.g. PA-2026-000123)")
-    verify.set_defaults(handler=_custody_verify)
-
     operations = commands.add_parser("operations", help="the trusted operations TRUSTED_OPERATIONS_ONLY accepts")
     operation_commands = operations.add_subparsers(required=True, metavar="ACTION")
     register = operation_commands.add_parser(
@@ -113,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     graphiql.add_argument("--registry", default=None, help="npm registry (default https://registry.npmjs.org)")
     graphiql.set_defaults(handler=_graphiql_assets)
-    add_dossier_commands(commands)
+    add_evidence_commands(commands)
     return parser
 
 
@@ -217,7 +208,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
     from services.reference.seed import seed_reference_data
 
-    summary = asyncio.run(_with_db(settings, seed_reference_data))
+    summary = asyncio.run(with_db(settings, seed_reference_data))
     if summary.changed:
         print(f"reference data: created {summary.created or 'nothing'}, updated {summary.updated or 'nothing'}")
     else:
@@ -232,7 +223,7 @@ def _seed_demo(settings: Settings, seed: int) -> None:
     if settings.is_production:
         print("error: the demo dataset is not for production (APP_ENV=production)", file=sys.stderr)
         raise SystemExit(2)
-    summary = asyncio.run(_with_db(settings, lambda: seed_demo(seed)))
+    summary = asyncio.run(with_db(settings, lambda: seed_demo(seed)))
     if not summary.created:
         print(f"demo data: already present ({summary.reports} reports), left as it is")
         return
@@ -264,7 +255,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
         return f"created {user.role.value} {user.username} ({user.id})"
 
     try:
-        print(asyncio.run(_with_db(settings, create)))
+        print(asyncio.run(with_db(settings, create)))
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -285,7 +276,7 @@ def _media_cleanup(settings: Settings, args: argparse.Namespace) -> None:
         async with open_storage(settings) as storage:
             return await remove_unattached(storage, timedelta(hours=hours))
 
-    removed = asyncio.run(_with_db(settings, clean))
+    removed = asyncio.run(with_db(settings, clean))
     print(f"removed {removed} unattached upload(s) older than {hours} hour(s)")
 
 
@@ -323,7 +314,7 @@ def _relay(settings: Settings, args: argparse.Namespace) -> None:
             return await relay_until_empty(bus)
 
     try:
-        published = asyncio.run(_with_db(settings, relay))
+        published = asyncio.run(with_db(settings, relay))
     except (RedisError, OSError) as exc:
         print(f"error: the event bus is unavailable ({exc.__class__.__name__}); events stay pending", file=sys.stderr)
         raise SystemExit(1) from None
@@ -353,7 +344,7 @@ def _send_notifications(settings: Settings, args: argparse.Namespace) -> None:
         print("error: NOTIFIER=disabled: configure a notifier to send the queued answers", file=sys.stderr)
         raise SystemExit(1)
     summary = asyncio.run(
-        _with_db(
+        with_db(
             settings, lambda: send_due(sender, retry_policy(settings), limit=args.limit, channels=channels(settings))
         )
     )
@@ -374,47 +365,12 @@ def _rebuild_statistics(settings: Settings, args: argparse.Namespace) -> None:
             return await rollup.rebuild(connection)
 
     if not args.check:
-        print(f"statistics rollup rebuilt: {asyncio.run(_with_db(settings, rebuild))} rows")
+        print(f"statistics rollup rebuilt: {asyncio.run(with_db(settings, rebuild))} rows")
         return
-    disagreements = asyncio.run(_with_db(settings, check))
+    disagreements = asyncio.run(with_db(settings, check))
     if disagreements:
         for row in disagreements:
             print(row)
         print("the statistics rollup disagrees with the reports: run `phananh rebuild-statistics`", file=sys.stderr)
         raise SystemExit(1)
     print("the statistics rollup agrees with the reports")
-
-
-def _custody_verify(settings: Settings, args: argparse.Namespace) -> None:
-    from api.storage import open_storage
-    from services.custody.verify import verify_reports
-
-    async def walk() -> tuple[int, list[str]]:
-        checked, broken = 0, []
-        async with open_storage(settings) as storage:
-            async for verification in verify_reports(storage, args.report):
-                checked += 1
-                if verification.broken is not None:
-                    broken.append(f"{verification.report_code}: {verification.broken.describe()}")
-        return checked, broken
-
-    checked, broken = asyncio.run(_with_db(settings, walk))
-    if args.report and not checked:
-        print(f"error: there is no report {args.report}", file=sys.stderr)
-        raise SystemExit(2)
-    for line in broken:
-        print(f"BROKEN {line}")
-    if broken:
-        print(f"{len(broken)} of {checked} report(s) fail verification", file=sys.stderr)
-        raise SystemExit(1)
-    print(f"{checked} report(s) verified: every chain of custody and original intact")
-
-
-async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    from api.db import close_db, init_db
-
-    await init_db(settings)
-    try:
-        return await work()
-    finally:
-        await close_db()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from tortoise import Tortoise
@@ -13,6 +14,8 @@ from tortoise.migrations.api import migrate as run_migrations
 
 from core.settings import Settings
 from models import MODEL_MODULES
+
+T = TypeVar("T")
 
 logger = logging.getLogger("phananh.db")
 
@@ -77,6 +80,15 @@ async def init_db(settings: Settings, *, statement_timeout_ms: int = 0) -> None:
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+async def with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """`work` with the database open, for a command that runs once and exits."""
+    await init_db(settings)
+    try:
+        return await work()
+    finally:
+        await close_db()
 
 
 async def migrate(settings: Settings) -> None:
