@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from core.settings_checks import (
+    DEV_JWT_SECRET,
+    DEV_SESSION_SECRET,
+    SettingsError,
+    check,
+)
 
 
 class AppEnv(StrEnum):
@@ -27,15 +29,6 @@ class AppEnv(StrEnum):
     PRODUCTION = "production"
 
 
-class SettingsError(ValueError):
-    """The environment describes a configuration the app must not run with."""
-
-
-DEV_JWT_SECRET = "dev-only-secret-do-not-use-in-production-0123456789"
-DEV_SESSION_SECRET = "dev-only-session-secret-do-not-use-in-production-0123"
-MIN_SECRET_BYTES = 32
-MIN_METRICS_TOKEN_BYTES = 16
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Outside production a page served from this machine, on any port (the Vite dev servers), may call the API.
 DEV_LOCAL_ORIGIN_REGEX = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
@@ -44,9 +37,6 @@ def _default_var_dir() -> Path:
     return Path.cwd() / "var"
 
 
-# An Official Account's key (`police`, `maintenance`): stored on identities, reports and agencies, and the middle of
-# its settings' names (`ZALO_OA_MAINTENANCE_APP_ID`), hence the narrow alphabet.
-ZALO_OA_KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
 ZALO_OA_SECRETS = ("SECRET_KEY", "ACCESS_TOKEN", "REFRESH_TOKEN")
 
 
@@ -366,39 +356,8 @@ class Settings:
         return settings
 
     def validate(self) -> None:
-        if not self.database_url.startswith(("sqlite://", "postgres://", "asyncpg://")):
-            raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
-        if not self.storage_url.startswith(("file://", "s3://")):
-            raise SettingsError("STORAGE_URL must start with file:// or s3://")
-        if not self.events_url.startswith(("memory://", "redis://", "rediss://")):
-            raise SettingsError("EVENTS_URL must start with memory:// or redis://")
-        if not 0 < self.port < 65536:
-            raise SettingsError(f"PORT must be between 1 and 65535, not {self.port}")
-        if self.jwt_algorithm == "HS256":
-            self._validate_secret()
-        elif self.jwt_algorithm in ("RS256", "EdDSA"):
-            for name, path in (
-                ("JWT_PRIVATE_KEY_FILE", self.jwt_private_key_file),
-                ("JWT_PUBLIC_KEY_FILE", self.jwt_public_key_file),
-            ):
-                if path is None or not path.is_file():
-                    raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} needs {name} pointing at a key file")
-        else:
-            raise SettingsError("JWT_ALGORITHM must be HS256, RS256 or EdDSA")
-        if self.report_max_age_days <= 0:
-            raise SettingsError("REPORT_MAX_AGE_DAYS must be a positive number of days")
-        if self.access_token_ttl_seconds <= 0 or self.refresh_token_ttl_seconds <= 0:
-            raise SettingsError("token lifetimes must be positive")
-        self._validate_sign_in()
-        self._validate_observability()
-        self._validate_media()
-        self._validate_evidence_key()
-        self._validate_processes()
-        self._validate_live()
-        self._validate_handoff()
-        self._validate_rate_limits()
-        self._validate_query_limits()
-        self._validate_http()
+        """Refuse a configuration that cannot work, or would be unsafe, with a message naming the variable."""
+        check(self)
 
     def with_workers(self, workers: int) -> Settings:
         """These settings for a server of `workers` processes (`phananh serve --workers`), validated again."""
@@ -406,244 +365,6 @@ class Settings:
         settings.validate()
         return settings
 
-    def _validate_processes(self) -> None:
-        """In-process events reach only the subscribers of the worker that published them, and a local directory only
-        the processes of one host: both fail silently with several processes, so they are refused up front."""
-        if self.web_concurrency <= 0:
-            raise SettingsError(f"WEB_CONCURRENCY (or serve --workers) must be positive, not {self.web_concurrency}")
-        if self.web_concurrency > 1 and self.events_url.startswith("memory://"):
-            raise SettingsError(
-                f"EVENTS_URL=memory:// delivers live events inside one process only, and this server has "
-                f"{self.web_concurrency} workers (WEB_CONCURRENCY or serve --workers): set EVENTS_URL=redis://..."
-            )
-        if (
-            self.is_production
-            and self.web_concurrency > 1
-            and self.storage_url.startswith("file://")
-            and not self.local_storage_shared
-        ):
-            raise SettingsError(
-                f"STORAGE_URL=file:// in production with {self.web_concurrency} workers (WEB_CONCURRENCY or serve "
-                "--workers): processes that could run as replicas must share one store; set STORAGE_URL=s3://bucket, "
-                "or LOCAL_STORAGE_SHARED=true if every worker and replica sees this directory"
-            )
-        for name, url in (
-            ("S3_ENDPOINT_URL", self.s3_endpoint_url),
-            ("S3_PUBLIC_ENDPOINT_URL", self.s3_public_endpoint_url),
-        ):
-            if url is not None and not re.fullmatch(r"https?://[^/?#]+", url):
-                raise SettingsError(
-                    f"{name} must be a scheme and host without a path (e.g. https://media.example.org), not {url!r}:"
-                    " a path would not be part of what the store checks the signature against"
-                )
-
-    def _validate_observability(self) -> None:
-        if self.log_level not in LOG_LEVELS:
-            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
-        if self.log_format not in ("json", "text"):
-            raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}")
-        if self.metrics_token is not None and len(self.metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
-            raise SettingsError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes of random data")
-        endpoint = self.otel_exporter_otlp_endpoint
-        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
-            raise SettingsError(
-                f"OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP over HTTP), not {endpoint!r}"
-            )
-        if not self.otel_service_name:
-            raise SettingsError("OTEL_SERVICE_NAME must not be empty")
-
-    def _validate_live(self) -> None:
-        if not self.events_channel:
-            raise SettingsError("EVENTS_CHANNEL must not be empty")
-        if self.outbox_poll_ms <= 0 or self.ws_max_subscriptions <= 0 or self.ws_send_queue <= 0:
-            raise SettingsError("OUTBOX_POLL_MS, WS_MAX_SUBSCRIPTIONS and WS_SEND_QUEUE must be positive")
-
-    def _validate_sign_in(self) -> None:
-        """Dev shortcuts (a Zalo verifier that trusts any `dev-zalo:` token, codes written to a local outbox) would
-        let anyone sign in as anyone: production refuses to start with them."""
-        if self.zalo_verifier not in ("dev", "http"):
-            raise SettingsError("ZALO_VERIFIER must be dev or http")
-        if self.otp_sender not in ("outbox", "disabled"):
-            raise SettingsError("OTP_SENDER must be outbox or disabled (no SMS vendor is integrated yet)")
-        if self.is_production and self.zalo_verifier == "dev":
-            raise SettingsError("ZALO_VERIFIER=dev accepts forged dev-zalo tokens; production needs ZALO_VERIFIER=http")
-        if self.is_production and self.otp_sender == "outbox":
-            raise SettingsError("OTP_SENDER=outbox writes codes to a local file; it is refused in production")
-        if not self.zalo_api_url.startswith(("https://", "http://")):
-            raise SettingsError("ZALO_API_URL must be an http(s) URL")
-        if len(self.session_secret.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(
-                f"SESSION_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data "
-                "(required in production when JWT_ALGORITHM is RS256 or EdDSA)"
-            )
-        if self.is_production and self.session_secret == DEV_SESSION_SECRET:
-            raise SettingsError("SESSION_SECRET is the development secret; set a random one in production")
-        _require_positive(
-            ("OTP_TTL_SECONDS", self.otp_ttl_seconds),
-            ("OTP_MAX_ATTEMPTS", self.otp_max_attempts),
-            ("OTP_PHONE_LIMIT_PER_HOUR", self.otp_phone_limit_per_hour),
-            ("OTP_ADDRESS_LIMIT_PER_HOUR", self.otp_address_limit_per_hour),
-            ("LOGIN_MAX_FAILURES", self.login_max_failures),
-            ("LOGIN_LOCKOUT_SECONDS", self.login_lockout_seconds),
-        )
-        if self.refresh_grace_seconds < 0 or self.otp_resend_seconds < 0:
-            raise SettingsError("REFRESH_GRACE_SECONDS and OTP_RESEND_SECONDS must not be negative")
-
-    def _validate_media(self) -> None:
-        _require_positive(
-            ("MAX_PHOTO_BYTES", self.max_photo_bytes),
-            ("MAX_VIDEO_BYTES", self.max_video_bytes),
-            ("MAX_IMAGE_PIXELS", self.max_image_pixels),
-            ("MAX_REQUEST_BYTES", self.max_request_bytes),
-            ("UPLOAD_EXPIRY_SECONDS", self.upload_expiry_seconds),
-            ("MEDIA_URL_TTL_SECONDS", self.media_url_ttl_seconds),
-            ("DOWNLOAD_URL_TTL_SECONDS", self.download_url_ttl_seconds),
-            ("MEDIA_CLEANUP_HOURS", self.media_cleanup_hours),
-            ("MEDIA_DECODE_WORKERS", self.media_decode_workers),
-        )
-        if self.media_signing_secret and len(self.media_signing_secret.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(f"MEDIA_SIGNING_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data")
-        if not self.media_signing_secret and self.jwt_algorithm != "HS256":
-            raise SettingsError(f"JWT_ALGORITHM={self.jwt_algorithm} has no shared secret: set MEDIA_SIGNING_SECRET")
-        if self.storage_url.startswith("s3://") and not self.storage_url.removeprefix("s3://").strip("/"):
-            raise SettingsError("STORAGE_URL=s3:// needs a bucket name, e.g. s3://phananh-media")
-
-    def _validate_evidence_key(self) -> None:
-        """A derived key would be as secret as SESSION_SECRET but unknown to whoever audits the published key: in
-        production it is set explicitly, and checked here so a wrong key stops the start, not the first receipt."""
-        if not self.evidence_signing_key:
-            if self.is_production:
-                raise SettingsError(
-                    "EVIDENCE_SIGNING_KEY (or EVIDENCE_SIGNING_KEY_FILE) is required in production: an Ed25519 private "
-                    "key in PEM (generate one with: openssl genpkey -algorithm ed25519)"
-                )
-            return
-        try:
-            key = serialization.load_pem_private_key(self.evidence_signing_key.encode(), password=None)
-        except (ValueError, TypeError):
-            key = None
-        if not isinstance(key, Ed25519PrivateKey):
-            raise SettingsError("EVIDENCE_SIGNING_KEY must be an unencrypted Ed25519 private key in PEM")
-
-    def _validate_handoff(self) -> None:
-        """The dev outbox would swallow the answers citizens wait for: production sends through the Zalo OA API, or
-        (`disabled`, the default there without an OA token) keeps them queued until it is configured."""
-        if not self.city_app_handoff_url.startswith(("https://", "http://")):
-            raise SettingsError("CITY_APP_HANDOFF_URL must be an http(s) URL")
-        if self.is_production and not self.city_app_handoff_url.startswith("https://"):
-            raise SettingsError("CITY_APP_HANDOFF_URL must be the city app's https address in production")
-        if not self.zalo_oa_api_url.startswith(("https://", "http://")):
-            raise SettingsError("ZALO_OA_API_URL must be an http(s) URL")
-        if self.notifier not in ("outbox", "zalo-oa", "disabled"):
-            raise SettingsError("NOTIFIER must be outbox, zalo-oa or disabled")
-        if self.is_production and self.notifier == "outbox":
-            raise SettingsError("NOTIFIER=outbox writes answers to a local file; production needs NOTIFIER=zalo-oa")
-        if self.notifier == "zalo-oa" and not (self.zalo_oa_access_token or self.zalo_oa_refresh_token):
-            raise SettingsError(
-                "NOTIFIER=zalo-oa needs ZALO_OA_ACCESS_TOKEN (the Official Account's access token) or "
-                "ZALO_OA_REFRESH_TOKEN with ZALO_APP_ID and ZALO_APP_SECRET"
-            )
-        self._validate_zalo_oas()
-        _require_positive(
-            ("HANDOFF_TTL_SECONDS", self.handoff_ttl_seconds),
-            ("NOTIFICATION_MAX_ATTEMPTS", self.notification_max_attempts),
-            ("NOTIFICATION_RETRY_SECONDS", self.notification_retry_seconds),
-        )
-        if self.notification_poll_seconds < 0:
-            raise SettingsError("NOTIFICATION_POLL_SECONDS must not be negative (0 runs no worker in the server)")
-
-    def _validate_zalo_oas(self) -> None:
-        """A refresh token is useless without the app id and secret key that go with it; keys name settings and
-        database values, so they are checked before anything is stored under them."""
-        keys = [oa.key for oa in self.zalo_accounts]
-        for key in keys:
-            if not ZALO_OA_KEY.fullmatch(key):
-                raise SettingsError(
-                    f"a Zalo OA key (ZALO_DEFAULT_OA, ZALO_OAS) must match {ZALO_OA_KEY.pattern}, not {key!r}"
-                )
-        if len(set(keys)) != len(keys):
-            raise SettingsError(f"ZALO_OAS names an OA twice, or the default one ({self.zalo_default_oa}) again")
-        for oa in self.zalo_accounts:
-            if oa.refresh_token and not (oa.app_id and oa.secret_key):
-                raise SettingsError(f"the refresh token of Zalo OA {oa.key!r} needs its app id and secret key too")
-        if not self.zalo_oauth_url.startswith(("https://", "http://")):
-            raise SettingsError("ZALO_OAUTH_URL must be an http(s) URL")
-        if len(self.zalo_oa_token_key.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(f"ZALO_OA_TOKEN_KEY must be at least {MIN_SECRET_BYTES} bytes of random data")
-        _require_positive(("ZALO_OA_REFRESH_MARGIN_SECONDS", self.zalo_oa_refresh_margin_seconds))
-
-    def _validate_rate_limits(self) -> None:
-        """uvicorn would take a proxy entry it cannot parse for a host name that never matches, and `*` as "believe
-        the first X-Forwarded-For entry", which any client writes: a typo or a wildcard would go unnoticed."""
-        _require_positive(
-            ("LOGIN_ACCOUNT_MAX_FAILURES", self.login_account_max_failures),
-            ("LOGIN_ADDRESS_MAX_FAILURES", self.login_address_max_failures),
-            ("MEDIA_UPLOAD_LIMIT_PER_HOUR", self.media_upload_limit_per_hour),
-            ("REPORT_LIMIT_PER_HOUR", self.report_limit_per_hour),
-            ("EXPORT_MAX_ROWS", self.export_max_rows),
-            ("EXPORT_LIMIT_PER_HOUR", self.export_limit_per_hour),
-        )
-        for entry in self.forwarded_allow_ips:
-            try:
-                ipaddress.ip_network(entry)
-            except ValueError:
-                raise SettingsError(
-                    f"FORWARDED_ALLOW_IPS lists the reverse proxies' addresses or networks (e.g. 10.0.0.5,10.1.0.0/16),"
-                    f" not {entry!r}"
-                ) from None
-
-    def _validate_query_limits(self) -> None:
-        _require_positive(
-            ("GRAPHQL_MAX_QUERY_LENGTH", self.graphql_max_query_length),
-            ("GRAPHQL_MAX_TOKENS", self.graphql_max_tokens),
-            ("GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
-            ("GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
-            ("GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
-            ("GRAPHQL_COST_ANONYMOUS", self.graphql_cost_anonymous),
-            ("ANONYMOUS_REQUESTS_PER_MINUTE", self.anonymous_requests_per_minute),
-            ("GRAPHQL_COST_CITIZEN", self.graphql_cost_citizen),
-            ("GRAPHQL_COST_STAFF", self.graphql_cost_staff),
-            ("REQUEST_TIMEOUT_SECONDS", self.request_timeout_seconds),
-        )
-        if self.db_statement_timeout_ms < 0:
-            raise SettingsError("DB_STATEMENT_TIMEOUT_MS must not be negative (0 leaves statements without a timeout)")
-
-    def _validate_http(self) -> None:
-        if self.cors_origin_regex is not None:
-            try:
-                re.compile(self.cors_origin_regex)
-            except re.error as error:
-                raise SettingsError(f"CORS_ORIGIN_REGEX is not a regular expression: {error}") from None
-        if "*" in self.cors_origins and self.is_production:
-            raise SettingsError("CORS_ORIGINS=* lets every site call the API with its visitors' tokens; list origins")
-        if not self.cache_url.startswith(("memory://", "redis://", "rediss://")):
-            raise SettingsError("CACHE_URL must start with memory:// or redis://")
-        _require_positive(
-            ("PERSISTED_QUERIES_MAX", self.persisted_queries_max),
-            ("PERSISTED_QUERIES_TTL_SECONDS", self.persisted_queries_ttl_seconds),
-            ("GZIP_MIN_BYTES", self.gzip_min_bytes),
-            ("HOTSPOT_MIN_COUNT", self.hotspot_min_count),
-            ("HOTSPOT_MAX_CELLS", self.hotspot_max_cells),
-        )
-        if self.reference_cache_seconds < 0 or self.statistics_cache_seconds < 0:
-            raise SettingsError("REFERENCE_CACHE_SECONDS and STATISTICS_CACHE_SECONDS must not be negative")
-        if self.hotspot_max_cells > HOTSPOT_CELLS_CEILING:
-            raise SettingsError(
-                f"HOTSPOT_MAX_CELLS must be at most {HOTSPOT_CELLS_CEILING} (the query cost counts that many)"
-            )
-
-    def _validate_secret(self) -> None:
-        if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(
-                f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes of random data "
-                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
-        if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
-            raise SettingsError("JWT_SECRET is the development secret; set a random one in production")
-
-
-# The most cells a hotspot answer may hold whatever HOTSPOT_MAX_CELLS says: the query cost table counts this many.
-HOTSPOT_CELLS_CEILING = 2_000
 
 # Settings that hold secrets; each may instead come from the file its `_FILE` variant names (Docker and Kubernetes
 # secrets), so that the value is in no environment a process listing or a crash report could show.
@@ -683,12 +404,6 @@ def _read_secret_files(env: Mapping[str, str]) -> dict[str, str]:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
             raise SettingsError(f"{name}_FILE={path} cannot be read: {reason}") from None
     return resolved
-
-
-def _require_positive(*settings: tuple[str, int]) -> None:
-    for name, value in settings:
-        if value <= 0:
-            raise SettingsError(f"{name} must be positive, not {value}")
 
 
 def _derived_session_secret(env: Mapping[str, str], app_env: AppEnv) -> str:

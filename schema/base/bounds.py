@@ -73,7 +73,7 @@ PASSWORD = Bound(256)
 OTP_CODE = Bound(10)
 # A Zalo access token is a few hundred characters; ours (refresh, handoff) are 43.
 PROVIDER_TOKEN = Bound(2000)
-# The key of a Zalo mini-app/OA in settings (core.settings.ZALO_OA_KEY).
+# The key of a Zalo mini-app/OA in settings (core.settings_checks.ZALO_OA_KEY).
 ZALO_OA = Bound(30, r"[a-z][a-z0-9_]*", "a-z, 0-9 and _, starting with a letter")
 OWN_TOKEN = Bound(100)
 IDEMPOTENCY_KEY = Bound(100)

@@ -135,7 +135,7 @@ LIST_SIZES: dict[tuple[str, str], int | Sized | ByArgument | Counted] = {
     ("Statistics", "byStatus"): 6,
     # Buckets of a range of four years (the figures reach back to 2023): days, weeks or months.
     ("Statistics", "series"): ByArgument("interval", {"DAY": 1500, "WEEK": 220}, default=50),
-    # The most cells one answer holds whatever HOTSPOT_MAX_CELLS says (`core.settings.HOTSPOT_CELLS_CEILING`).
+    # The most cells one answer holds whatever HOTSPOT_MAX_CELLS says (`core.settings_checks.HOTSPOT_CELLS_CEILING`).
     ("Hotspots", "cells"): 2000,
 }
 
