@@ -98,7 +98,7 @@ fuzz-sqlite fuzz-postgres: fuzz-%: install
 # The benchmarks at full size, one after the other, each beside its anchor in the same run (README, Benchmarks);
 # `make bench-reports` runs one, BENCH_ARGS adds options. The reports page needs wrk (`apt-get install -y wrk`).
 # `make test` runs every one of them in smoke mode.
-BENCHES := reports live submissions statistics hotspots
+BENCHES := reports live submissions statistics hotspots search
 .PHONY: bench $(addprefix bench-,$(BENCHES))
 bench: $(addprefix bench-,$(BENCHES))
 

@@ -33,8 +33,8 @@ CODE = re.compile(r"PA-(\d{4})-(\d{6,})")
 SUBMIT_CODE = """
 mutation($input: SubmitReportInput!, $key: String!) { submitReport(input: $input, idempotencyKey: $key) { id code } }
 """
-# 14, and the reporter's Zalo app: the OA a Zalo report came in on, which answers it (issue 19); and the hotspot
-# rollup, one more rollup table (issue 19).
+# 12 after issue 15; then the originals' hashes and the chain of custody's first entries (2, issue 18), the
+# reporter's Zalo app, which answers a Zalo report (issue 19), and the hotspot rollup (issue 19).
 SUBMISSION_STATEMENTS = 16
 
 
