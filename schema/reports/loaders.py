@@ -5,6 +5,7 @@ from the process's reference cache (`services.reference.cache`), read from the d
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
@@ -15,6 +16,8 @@ from models.notifications import Notification
 from models.reference import Category, Ward
 from models.reports import Report
 from models.users import User
+from schema.base.info import Info
+from schema.base.selection import selects
 from services.notifications import views as notification_views
 from services.reference.cache import reference_cache
 from services.reports import batches as report_batches
@@ -75,3 +78,28 @@ class ReportLoaders:
         self.category_by_code = CategoryByCodeLoader()
         self.ward_by_code = WardByCodeLoader()
         self.notifications_by_report = NotificationsByReportLoader()
+
+
+class PageRelations:
+    """A page's photos and decisions, each read with the page when the operation selects it (one statement each, as
+    `MediaByReportLoader` and `DecisionsByReportLoader` would, for the reports the caller's page holds), but before
+    the page's fields resolve, so that `media` and `decisions` are plain lists instead of a coroutine and a loader call
+    per report. What the operation does not select stays None and, if asked all the same, goes through the loader."""
+
+    def __init__(
+        self, media: dict[uuid.UUID, list[Media]] | None, decisions: dict[uuid.UUID, list[Decision]] | None
+    ) -> None:
+        self.media = media
+        self.decisions = decisions
+
+    @classmethod
+    async def read(cls, info: Info, reports: Sequence[Report]) -> PageRelations | None:
+        if not reports:
+            return None
+        ids = [report.id for report in reports]
+        media = decisions = None
+        if selects(info, "edges", "node", "media"):
+            media = dict(zip(ids, await report_batches.media_of_page(reports), strict=True))
+        if selects(info, "edges", "node", "decisions"):
+            decisions = dict(zip(ids, await report_batches.decisions_of_page(reports), strict=True))
+        return cls(media, decisions)

@@ -39,7 +39,7 @@ class Query:
         before: Annotated[str | None, BEFORE] = None,
     ) -> ReportConnectionType:
         page = await report_queries.my_reports(require_principal(info), first, after, last, before)
-        return ReportConnectionType.from_page(page)
+        return await ReportConnectionType.read(info, page)
 
     @strawberry.field(
         permission_classes=[IsStaff],
@@ -59,4 +59,4 @@ class Query:
         conditions = filter.to_filter() if filter is not None else ReportFilter()
         principal = require_principal(info)
         page = await report_queries.list_reports(principal, conditions, first, after, last=last, before=before)
-        return ReportConnectionType.from_page(page)
+        return await ReportConnectionType.read(info, page)

@@ -29,6 +29,7 @@ from schema.letters.types import WrittenAnswerType
 from schema.media.types import MediaType
 from schema.notifications.types import ReportNotificationType
 from schema.reference.types import CategoryType, WardType
+from schema.reports.loaders import PageRelations
 from services.common import policies
 from services.common.pagination import Page
 from services.custody import queries as custody_queries
@@ -191,6 +192,7 @@ class ReportType(NodeInterface):
     reporter_id: strawberry.Private[uuid.UUID]
     duplicate_of_id: strawberry.Private[uuid.UUID | None]
     model: strawberry.Private[Report]
+    related: strawberry.Private[PageRelations | None] = None
 
     @strawberry.field(description="What it is about.", graphql_type=CategoryType)
     def category(self, info: Info) -> CategoryType | Awaitable[CategoryType]:
@@ -245,13 +247,28 @@ class ReportType(NodeInterface):
         rows = await info.context.loaders.reports.notifications_by_report.load(uuid.UUID(self.id))
         return [ReportNotificationType.from_model(row) for row in rows]
 
-    @strawberry.field(description="Photos and videos, in upload order.")
-    async def media(self, info: Info) -> list[MediaType]:
+    @strawberry.field(description="Photos and videos, in upload order.", graphql_type=list[MediaType])
+    def media(self, info: Info) -> list[MediaType] | Awaitable[list[MediaType]]:
+        """At once when read with the page (`PageRelations`), else through the loader."""
+        if self.related is not None and self.related.media is not None:
+            return [MediaType.from_model(media) for media in self.related.media[self.model.id]]
+        return self._load_media(info)
+
+    async def _load_media(self, info: Info) -> list[MediaType]:
         rows = await info.context.loaders.reports.media_by_report.load(self._key(info))
         return [MediaType.from_model(media) for media in rows]
 
-    @strawberry.field(description="The agency's decisions, oldest first; the last one is the current answer.")
-    async def decisions(self, info: Info) -> list[DecisionType]:
+    @strawberry.field(
+        description="The agency's decisions, oldest first; the last one is the current answer.",
+        graphql_type=list[DecisionType],
+    )
+    def decisions(self, info: Info) -> list[DecisionType] | Awaitable[list[DecisionType]]:
+        """Like `media`."""
+        if self.related is not None and self.related.decisions is not None:
+            return [DecisionType.from_model(decision) for decision in self.related.decisions[self.model.id]]
+        return self._load_decisions(info)
+
+    async def _load_decisions(self, info: Info) -> list[DecisionType]:
         rows = await info.context.loaders.reports.decisions_by_report.load(self._key(info))
         return [DecisionType.from_model(decision) for decision in rows]
 
@@ -306,7 +323,9 @@ class ReportType(NodeInterface):
         return require_principal(info), uuid.UUID(self.id)
 
     @classmethod
-    def from_model(cls, report: Report, now: datetime | None = None) -> ReportType:
+    def from_model(
+        cls, report: Report, now: datetime | None = None, related: PageRelations | None = None
+    ) -> ReportType:
         now = now or clock.now()
         return cls(
             id=strawberry.ID(str(report.id)),
@@ -334,6 +353,7 @@ class ReportType(NodeInterface):
             reporter_id=report.reporter_id,
             duplicate_of_id=report.duplicate_of_id,
             model=report,
+            related=related,
         )
 
 
@@ -354,11 +374,17 @@ class ReportConnectionType:
         return await self.page.total_count()
 
     @classmethod
-    def from_page(cls, page: Page[Report]) -> ReportConnectionType:
+    async def read(cls, info: Info, page: Page[Report]) -> ReportConnectionType:
+        """The page with what its reports' fields will ask for read at once (`PageRelations.read`)."""
+        return cls.from_page(page, await PageRelations.read(info, page.rows))
+
+    @classmethod
+    def from_page(cls, page: Page[Report], related: PageRelations | None = None) -> ReportConnectionType:
         now = clock.now()
         return cls(
             edges=[
-                ReportEdgeType(cursor=cursor, node=ReportType.from_model(report, now)) for cursor, report in page.edges
+                ReportEdgeType(cursor=cursor, node=ReportType.from_model(report, now, related))
+                for cursor, report in page.edges
             ],
             page_info=PageInfoType.from_page(page),
             page=page,
