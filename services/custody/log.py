@@ -9,9 +9,9 @@ Contract:
   PostgreSQL appends to one report queue on a transaction-scoped advisory lock (appends to other reports do not
   wait), on SQLite the database's single writer orders them, and the unique (report, seq) pair refuses any fork.
 - `await entries(report_id) -> list[CustodyEntry]`: the chain in order.
-- `await receive(connection, report, originals, *, at)` (`opening` builds them without writing; `following` the
-  entry after a given one, for writers that insert in bulk): the first entries of a new report, written by the
-  submission in its own transaction with one INSERT: RECEIVED (the content, its hash and each original's SHA-256),
+- `opening(report, originals, *, at)`: the first entries of a new report, not yet written (the submission writes
+  them in its own transaction, with its timeline; the demo in bulk; `following` gives the entry after a given one):
+  RECEIVED (the content, its hash and each original's SHA-256),
   then CHECKED and DERIVATIVE_MADE for each original as its upload check recorded them (a file is checked before
   any report claims it, so these entries carry the check's own time in `detail.checkedAt`). Their actor is the
   system: the provider's identity stays on the report, never in the chain, so the chain (and a dossier that
@@ -85,16 +85,7 @@ async def entries(report_id: uuid.UUID) -> list[CustodyEntry]:
     return await CustodyEntry.filter(report_id=report_id).order_by("seq")
 
 
-async def receive(
-    connection: BaseDBAsyncClient, report: Report, originals: Sequence[Media], *, at: datetime
-) -> list[CustodyEntry]:
-    chain = opening(report, originals, at=at)
-    await CustodyEntry.bulk_create(chain, using_db=connection)
-    return chain
-
-
 def opening(report: Report, originals: Sequence[Media], *, at: datetime) -> list[CustodyEntry]:
-    """The entries `receive` writes, not yet written: for writers that insert many reports at once (the demo)."""
     content = report_content(report, originals)
     received = _entry(
         report.id,

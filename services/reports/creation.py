@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -20,6 +21,7 @@ from models.media import Media
 from models.outbox import OutboxKind
 from models.reference import Category
 from models.reports import Report
+from services.common.sql import Statement, dialect_of, insert_rows
 from services.custody import log as custody_log
 from services.events import outbox
 from services.notifications.routing import origin_oa
@@ -31,6 +33,10 @@ from services.statistics import rollup
 
 DUPLICATE_DISTANCE_M = 200.0
 DUPLICATE_WINDOW = timedelta(hours=2)
+NEARBY_IN_TIME = (
+    "SELECT id, duplicate_of_id, latitude, longitude FROM report WHERE plate_number = ? AND category_id = ? "
+    "AND occurred_at >= ? AND occurred_at <= ? ORDER BY submitted_at, id"
+)
 
 
 async def insert_report(
@@ -79,16 +85,12 @@ async def attach_and_record(
     now: datetime,
 ) -> None:
     """Claim the media (so two reports can never share one photo), open the chain of custody with what was received
-    (`services.custody.log.receive`), write the timeline and the outbox event, and count the report in the
+    (`services.custody.log.opening`), write the timeline and the outbox event, and count the report in the
     statistics. The sender (the reporter, or the staff member who recorded the report for
-    them) owns the media and is the actor of SUBMITTED."""
-    await _claim_media(connection, sender_id, clean.media_ids, report.id)
-    originals = (
-        await Media.filter(report_id=report.id).only(*custody_log.ORIGINAL_FIELDS).using_db(connection)
-        if clean.media_ids
-        else []
-    )
-    await custody_log.receive(connection, report, originals, at=now)
+    them) owns the media and is the actor of SUBMITTED. The chain and the timeline go with the outbox row: one
+    statement on PostgreSQL."""
+    originals = await _claim_media(connection, sender_id, clean.media_ids, report.id)
+    chain = custody_log.opening(report, originals, at=now)
     events = [
         ReportEvent(
             report_id=report.id,
@@ -113,25 +115,24 @@ async def attach_and_record(
                 data={"duplicateOf": str(report.duplicate_of_id)},
             )
         )
-    await ReportEvent.bulk_create(events, using_db=connection)
-    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, report.reporter_id)
+    along = (insert_rows(chain), insert_rows(events))
+    await outbox.record(connection, OutboxKind.SUBMITTED, report.id, report.agency_id, report.reporter_id, along)
     await rollup.apply(connection, None, rollup.Facts.of_report(report))
 
 
 async def _claim_media(
     connection: BaseDBAsyncClient, owner_id: uuid.UUID, media_ids: tuple[uuid.UUID, ...], report_id: uuid.UUID
-) -> None:
-    """One conditional update claims them all; when it claims fewer than asked, they are read to say why (and the
-    transaction is rolled back by the refusal)."""
+) -> list[Media]:
+    """One conditional update claims them all and returns what the chain of custody records of each (one prepared
+    statement: the ORM's query building cost more than the round trip); when it claims fewer than asked, they are
+    read to say why (and the transaction is rolled back by the refusal)."""
     if not media_ids:
-        return
-    claimed = (
-        await Media.filter(id__in=media_ids, owner_id=owner_id, status=MediaStatus.READY, report_id=None)
-        .using_db(connection)
-        .update(report_id=report_id)
-    )
-    if claimed == len(media_ids):
-        return
+        return []
+    claim = Statement(_claim_sql(len(media_ids)), (report_id, owner_id, MediaStatus.READY.value, *media_ids))
+    bound = claim.bound(dialect_of(connection))
+    rows = await connection.execute_query_dict(bound.sql, list(bound.params))
+    if len(rows) == len(media_ids):
+        return [Media._init_from_db(**row) for row in rows]
     found = {m.id: m for m in await Media.filter(id__in=media_ids, owner_id=owner_id).using_db(connection)}
     for media_id in media_ids:
         media = found.get(media_id)
@@ -144,24 +145,29 @@ async def _claim_media(
     raise InvalidInput("Some of these media were just used by another report.", field="mediaIds")
 
 
+@cache
+def _claim_sql(count: int) -> str:
+    """The claim of `count` media, returning the columns `custody_log.opening` reads (written with `?`)."""
+    returned = ", ".join(Media._meta.fields_db_projection[name] for name in custody_log.ORIGINAL_FIELDS)
+    ids = ", ".join("?" * count)
+    # Only the model's own column names and placeholders are put into the text.
+    return (
+        "UPDATE media SET report_id = ? WHERE owner_id = ? AND status = ? AND report_id IS NULL "  # noqa: S608
+        f"AND id IN ({ids}) RETURNING {returned}"
+    )
+
+
 async def _earliest_duplicate(connection: BaseDBAsyncClient, clean: CleanReport) -> uuid.UUID | None:
-    """The earliest report of the same plate and category close by in place and time, for an officer to confirm."""
+    """The earliest report of the same plate and category close by in place and time, for an officer to confirm.
+    One prepared statement (see `_claim_media`)."""
     if clean.plate_number is None:
         return None
-    nearby_in_time = (
-        await Report.filter(
-            plate_number=clean.plate_number,
-            category_id=clean.category_code,
-            occurred_at__gte=clean.occurred_at - DUPLICATE_WINDOW,
-            occurred_at__lte=clean.occurred_at + DUPLICATE_WINDOW,
-        )
-        .order_by("submitted_at", "id")
-        .using_db(connection)
-        .values_list("id", "duplicate_of_id", "latitude", "longitude")
-    )
-    for report_id, duplicate_of_id, latitude, longitude in nearby_in_time:
+    window = (clean.occurred_at - DUPLICATE_WINDOW, clean.occurred_at + DUPLICATE_WINDOW)
+    bound = Statement(NEARBY_IN_TIME, (clean.plate_number, clean.category_code, *window)).bound(dialect_of(connection))
+    for row in await connection.execute_query_dict(bound.sql, list(bound.params)):
+        latitude, longitude = row["latitude"], row["longitude"]
         if latitude is None or longitude is None:
             continue
         if geo.distance_m(clean.latitude, clean.longitude, latitude, longitude) <= DUPLICATE_DISTANCE_M:
-            return duplicate_of_id or report_id
+            return uuid.UUID(str(row["duplicate_of_id"] or row["id"]))
     return None

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -24,7 +25,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.clock import HANOI_TIME
 from models.enums import ReportStatus
 from models.reports import Report
-from services.common.sql import Statement, date_value, dialect_of
+from services.common.sql import Dialect, Statement, date_value, dialect_of
 from services.statistics import cells
 from services.statistics.tables import DIMENSIONS, HOURS, SHARDS, TABLES, Table
 
@@ -131,8 +132,15 @@ async def apply(connection: BaseDBAsyncClient, before: Facts | None, after: Fact
             if any(counters)
         ]
         if rows:
-            await connection.execute_many(Statement(table.upsert).numbered(dialect).sql, rows)
+            upsert = Statement(_upsert(table, len(rows), dialect), tuple(value for row in rows for value in row))
+            await connection.execute_query(upsert.sql, list(upsert.params))
     await cells.apply(connection, before, after)
+
+
+@cache
+def _upsert(table: Table, count: int, dialect: Dialect) -> str:
+    """Written once per table, row count and database: every submission and decision runs these."""
+    return Statement(table.upsert(count)).numbered(dialect).sql
 
 
 async def rebuild(connection: BaseDBAsyncClient) -> int:

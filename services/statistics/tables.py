@@ -147,12 +147,13 @@ class Table:
     def columns(self) -> tuple[str, ...]:
         return (*self.key_columns, "shard", *self.counters)
 
-    @property
-    def upsert(self) -> str:
-        """Add a row's counters to the row of the same key and shard, or insert it."""
+    def upsert(self, count: int = 1) -> str:
+        """Add `count` rows' counters to the rows of the same key and shard, or insert them: one statement, whose
+        rows PostgreSQL locks in the order given."""
         key = ", ".join((*self.key_columns, "shard"))
+        row = f"({', '.join('?' for _ in self.columns)})"
         return (
-            f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({', '.join('?' for _ in self.columns)}) "
+            f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES {', '.join([row] * count)} "
             f"ON CONFLICT ({key}) DO UPDATE SET "
             + ", ".join(f"{name} = {self.name}.{name} + excluded.{name}" for name in self.counters)
         )

@@ -8,9 +8,9 @@ import zipfile
 from typing import Any
 
 import httpx
-from tortoise.transactions import in_transaction
 
 from core import clock
+from models.custody import CustodyEntry
 from models.enums import MediaKind
 from models.reports import Report
 from models.users import User
@@ -115,6 +115,5 @@ async def stored_report(
     await media.save(update_fields=["derivative_key"])
     await storage.put(media.object_key, original, media.content_type)
     await storage.put(media.derivative_key, served, media.content_type)
-    async with in_transaction() as connection:
-        await custody_log.receive(connection, report, [media], at=clock.now())
+    await CustodyEntry.bulk_create(custody_log.opening(report, [media], at=clock.now()))
     return report

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise import connections
 
 from auth.principal import Principal
 from core.settings import Settings
@@ -34,8 +35,10 @@ SUBMIT_CODE = """
 mutation($input: SubmitReportInput!, $key: String!) { submitReport(input: $input, idempotencyKey: $key) { id code } }
 """
 # 12 after issue 15; then the originals' hashes and the chain of custody's first entries (2, issue 18), the
-# reporter's Zalo app, which answers a Zalo report (issue 19), and the hotspot rollup (issue 19).
-SUBMISSION_STATEMENTS = 16
+# reporter's Zalo app, which answers a Zalo report (issue 19), and the hotspot rollup (issue 19): 16. Then the
+# originals come back from the claim of the media, and on PostgreSQL the chain of custody and the timeline go in the
+# outbox row's statement (SQLite runs those three one by one).
+SUBMISSION_STATEMENTS = {"postgres": 13, "sqlite": 15}
 
 
 async def _burst(client: httpx.AsyncClient, callers: list[Caller], each: int) -> list[dict[str, Any]]:
@@ -71,16 +74,17 @@ async def test_a_burst_of_parallel_submissions_gets_unique_codes_and_every_row(
 
 async def test_a_submission_runs_few_statements(client: httpx.AsyncClient, citizen: Caller) -> None:
     """The category comes from memory and a retry is not looked up first: BEGIN and COMMIT aside, what is left is
-    the caller's account, the hourly limit, the route, the duplicate check, the number, the report, its key, its
-    media, the originals' hashes and the chain of custody's first entries (one batch, issue 18), its timeline (one
-    batch), its outbox row and the statistics (one batch per rollup table). Before issue 15 this was 16 statements
-    and two transactions."""
+    the caller's account, the hourly limit, the route, the duplicate check, the number, the reporter's Zalo app, the
+    report, its key, its media (claimed, returning the originals' hashes), the chain of custody's first entries and
+    its timeline (one batch each), its outbox row (on PostgreSQL one statement with those two batches) and the
+    statistics (one statement per rollup table). Before issue 15 this was 16 statements and two transactions."""
     warm_up = {"input": report_input(await owned_media_ids(citizen.user)), "key": str(uuid.uuid4())}
     only_data(await gql(client, SUBMIT_CODE, warm_up, citizen.token))  # the category cached, the hour's window open
     variables = {"input": report_input(await owned_media_ids(citizen.user)), "key": str(uuid.uuid4())}
     with count_queries() as log:
         only_data(await gql(client, SUBMIT_CODE, variables, citizen.token))
-    assert log.count <= SUBMISSION_STATEMENTS, "\n".join(log.statements)
+    dialect = connections.get("default").capabilities.dialect
+    assert log.count <= SUBMISSION_STATEMENTS[dialect], "\n".join(log.statements)
 
 
 async def test_a_refused_submission_takes_nothing_from_the_hourly_limit(
